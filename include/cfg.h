@@ -1,0 +1,52 @@
+#ifndef CFG_H
+#define CFG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CFG_STR_MAX	512
+
+enum auth_mode { AUTH_TRUSTED_NETWORK };
+
+struct cfg {
+	char		listen[CFG_STR_MAX];
+	unsigned int	socket_mode;
+	int		backlog;
+	int		workers;
+	long long	max_requests;
+	size_t		body_max;
+	int		json_depth;
+	size_t		query_max;
+	char		db_socket[CFG_STR_MAX];
+	char		db_host[CFG_STR_MAX];
+	unsigned int	db_port;
+	char		db_name[CFG_STR_MAX];
+	char		db_user[CFG_STR_MAX];
+	char		db_password[CFG_STR_MAX];	/* secret: never logged */
+	char		db_password_file[CFG_STR_MAX];
+	unsigned int	db_connect_timeout;
+	unsigned int	db_read_timeout;
+	unsigned int	db_write_timeout;
+	enum auth_mode	auth;
+	enum log_level	log_level;
+	char		schema_dir[CFG_STR_MAX];
+};
+
+/* Fill "cfg" with the built-in defaults. */
+void	cfg_defaults(struct cfg *);
+
+/*
+ * Load "path" over the defaults.  On failure returns -1 with a message
+ * (file:line: what) in "err"; "cfg" is then unspecified.
+ */
+int	cfg_load(const char *path, struct cfg *, char *err, size_t errsz);
+
+/* Parse config text already in memory (for tests). */
+int	cfg_parse(const char *text, const char *name, struct cfg *,
+	    char *err, size_t errsz);
+
+/* Wipe the secret fields. */
+void	cfg_clear(struct cfg *);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef JSONIO_H
+#define JSONIO_H
+
+#include <stddef.h>
+
+struct json_object;
+
+enum jsonio_rc { JSONIO_OK, JSONIO_EMPTY, JSONIO_SYNTAX, JSONIO_DEPTH,
+	JSONIO_UTF8 };
+
+/*
+ * Parse exactly "len" bytes of "text" as one JSON value, with nesting
+ * bounded by "depth".  On JSONIO_OK *out is a new reference (caller puts).
+ */
+enum jsonio_rc	jsonio_parse(const char *text, size_t len, int depth,
+		    struct json_object **out);
+
+/*
+ * Typed getters on an object.  Return 1 and set *out (borrowed) when the
+ * key holds the type, 0 when absent or null, -1 when of another type.
+ */
+int	jsonio_get_str(struct json_object *, const char *, const char **out);
+int	jsonio_get_obj(struct json_object *, const char *,
+	    struct json_object **out);
+int	jsonio_get_arr(struct json_object *, const char *,
+	    struct json_object **out);
+
+/* Text of "doc" (borrowed, valid until doc is put) and its length. */
+const char *jsonio_text(struct json_object *, size_t *len);
+
+#endif

@@ -1,0 +1,34 @@
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <stddef.h>
+
+struct json_object;
+
+/* A response being built: status, content type, body. */
+struct reply {
+	int		 status;
+	const char	*ctype;		/* static string */
+	char		*body;		/* owned */
+	size_t		 bodysz;
+	char		 extra[256];	/* additional header lines, CRLF-terminated */
+};
+
+void	reply_init(struct reply *);
+void	reply_free(struct reply *);
+void	reply_reset(struct reply *);
+
+/* Set the body to the JSON text of "doc" (borrowed).  Returns status. */
+int	reply_json(struct reply *, int status, struct json_object *doc);
+
+/* Set a literal body.  Returns status. */
+int	reply_text(struct reply *, int status, const char *ctype,
+	    const char *text);
+
+/* HTTP reason phrase for a status ("Unknown" if not one we use). */
+const char *reply_reason(int);
+
+/* Write the CGI/FastCGI header block for "r" into buf; returns length. */
+size_t	reply_head(const struct reply *, char *buf, size_t bufsz);
+
+#endif

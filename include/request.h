@@ -1,0 +1,83 @@
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include <stddef.h>
+
+struct app;
+struct json_object;
+
+enum req_method {
+	REQ_GET, REQ_POST, REQ_PUT, REQ_DELETE, REQ_PATCH, REQ_HEAD,
+	REQ_OPTIONS, REQ_OTHER, REQ__MAX
+};
+
+#define REQ_PARAMS_MAX		64	/* query parameters per request */
+#define REQ_CAPTURES_MAX	4	/* {name} segments per route */
+
+struct req_param {
+	char	*name;		/* percent-decoded, as sent */
+	char	*value;		/* percent-decoded, NUL-free */
+};
+
+enum role { ROLE_NONE, ROLE_USER, ROLE_SERVICE, ROLE_ADMIN };
+
+/*
+ * Who is asking.  In trusted-network mode the dialect names the user and
+ * the principal is a service acting for anyone.
+ */
+struct principal {
+	enum role	 role;
+	char		*user;		/* NULL unless bound to one user */
+};
+
+/*
+ * One request, transport-independent.  Everything reachable from here
+ * belongs to the request and is released by req_free().
+ */
+struct request {
+	struct app		*app;
+	enum req_method		 method;
+	char			*method_name;
+	char			*path;
+	char			*query;		/* raw QUERY_STRING */
+	struct req_param	 params[REQ_PARAMS_MAX];
+	size_t			 nparams;
+	char			*body;		/* NUL-terminated; may be "" */
+	size_t			 bodysz;
+	char			*content_type;
+	char			*authorization;	/* secret: never logged */
+	char			*remote_user;
+	char			*remote_addr;
+	const char		*captures[REQ_CAPTURES_MAX];	/* into path copy */
+	char			*capture_buf;
+	size_t			 ncaptures;
+	struct principal	 principal;
+	struct json_object	*json;		/* parsed body, or NULL */
+};
+
+enum req_parse_rc {
+	REQ_PARSE_OK,
+	REQ_PARSE_BAD,		/* bad percent-encoding, NUL, bad UTF-8 */
+	REQ_PARSE_TOO_MANY	/* more than REQ_PARAMS_MAX parameters */
+};
+
+enum req_method	req_method_parse(const char *);
+
+/* Split and decode "query" into req->params. */
+enum req_parse_rc req_parse_query(struct request *, const char *query);
+
+/*
+ * Look a query parameter up by name: exactly, or ignoring ASCII case
+ * when "ci" is set.  Returns 1 and sets *value (borrowed), 0 when absent,
+ * -1 when the name is given more than once.
+ */
+int	req_param(const struct request *, const char *name, int ci,
+	    const char **value);
+
+/* Percent-decode in place ('+' is a space).  Returns length or -1. */
+long	req_pct_decode(char *);
+
+void	req_init(struct request *);
+void	req_free(struct request *);
+
+#endif

@@ -1,0 +1,37 @@
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Parse the whole of "s" as a decimal integer in [min, max].
+ * Returns 0 and writes *out, or -1 (empty, junk, out of range).
+ */
+int	 util_strtoll(const char *, long long, long long, long long *out);
+
+/* Milliseconds since the epoch, from the real-time clock. */
+int64_t	 util_now_ms(void);
+
+/* Case-insensitive ASCII comparison; 0 when equal. */
+int	 util_strcaseeq(const char *, const char *);
+
+/* 1 if the NUL-free buffer is valid UTF-8 (no overlongs, no surrogates). */
+int	 util_utf8_valid(const char *, size_t);
+
+/* Number of code points in valid UTF-8. */
+size_t	 util_utf8_len(const char *, size_t);
+
+/* 1 if "s" is empty or only ASCII white space. */
+int	 util_blank(const char *);
+
+/*
+ * UUIDs travel as 16 raw bytes.  util_uuid_parse() accepts the canonical
+ * 36-character form in any case; util_uuid_format() writes 37 bytes.
+ */
+#define UUID_STR_LEN	37
+int	 util_uuid_parse(const char *, unsigned char out[16]);
+void	 util_uuid_format(const unsigned char[16], int upper, char out[UUID_STR_LEN]);
+void	 util_uuid_new(unsigned char out[16]);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * herald.conf: "key = value" lines.  Keys live in one table with their
+ * type and range; unknown keys and out-of-range values are errors.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "util.h"
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_UINT, CFG_SIZE, CFG_LL, CFG_OCTAL,
+	CFG_AUTH, CFG_LOG };
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;
+	long long	 min, max;
+};
+
+#define K(n, t, f, lo, hi)	{ n, t, offsetof(struct cfg, f), lo, hi }
+
+static const struct cfg_key cfg_keys[] = {
+	K("listen",		CFG_STR,   listen, 0, 0),
+	K("socket_mode",	CFG_OCTAL, socket_mode, 0, 0777),
+	K("backlog",		CFG_INT,   backlog, 1, 65535),
+	K("workers",		CFG_INT,   workers, 1, 256),
+	K("max_requests",	CFG_LL,    max_requests, 0, 1000000000),
+	K("body_max",		CFG_SIZE,  body_max, 1024, 67108864),
+	K("json_depth",		CFG_INT,   json_depth, 2, 1000),
+	K("query_max",		CFG_SIZE,  query_max, 256, 1048576),
+	K("db_socket",		CFG_STR,   db_socket, 0, 0),
+	K("db_host",		CFG_STR,   db_host, 0, 0),
+	K("db_port",		CFG_UINT,  db_port, 1, 65535),
+	K("db_name",		CFG_STR,   db_name, 0, 0),
+	K("db_user",		CFG_STR,   db_user, 0, 0),
+	K("db_password",	CFG_STR,   db_password, 0, 0),
+	K("db_password_file",	CFG_STR,   db_password_file, 0, 0),
+	K("db_connect_timeout",	CFG_UINT,  db_connect_timeout, 1, 300),
+	K("db_read_timeout",	CFG_UINT,  db_read_timeout, 1, 300),
+	K("db_write_timeout",	CFG_UINT,  db_write_timeout, 1, 300),
+	K("auth",		CFG_AUTH,  auth, 0, 0),
+	K("log_level",		CFG_LOG,   log_level, 0, 0),
+	K("schema_dir",		CFG_STR,   schema_dir, 0, 0),
+};
+
+void
+cfg_defaults(struct cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "/run/herald/herald.sock");
+	c->socket_mode = 0660;
+	c->backlog = 256;
+	c->workers = 4;
+	c->body_max = 1048576;
+	c->json_depth = 32;
+	c->query_max = 8192;
+	snprintf(c->db_socket, sizeof(c->db_socket), "/run/mysqld/mysqld.sock");
+	snprintf(c->db_host, sizeof(c->db_host), "localhost");
+	c->db_port = 3306;
+	snprintf(c->db_name, sizeof(c->db_name), "herald");
+	snprintf(c->db_user, sizeof(c->db_user), "herald");
+	c->db_connect_timeout = 2;
+	c->db_read_timeout = 10;
+	c->db_write_timeout = 10;
+	c->auth = AUTH_TRUSTED_NETWORK;
+	c->log_level = LOG_INFO;
+	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s/schema",
+	    HERALD_DATADIR);
+}
+
+void
+cfg_clear(struct cfg *c)
+{
+	explicit_bzero(c->db_password, sizeof(c->db_password));
+}
+
+static int
+cfg_fail(char *err, size_t errsz, const char *name, int line,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	n = snprintf(err, errsz, "%s:%d: ", name, line);
+	if (n < 0 || (size_t)n >= errsz)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errsz - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+cfg_set(struct cfg *c, const struct cfg_key *k, const char *v)
+{
+	char		*field = (char *)c + k->off;
+	long long	 n;
+	char		*end;
+
+	switch (k->type) {
+	case CFG_STR:
+		if (strlen(v) >= CFG_STR_MAX)
+			return -1;
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case CFG_OCTAL:
+		errno = 0;
+		n = strtoll(v, &end, 8);
+		if (*v == '\0' || *end != '\0' || errno != 0 ||
+		    n < k->min || n > k->max)
+			return -1;
+		*(unsigned int *)(void *)field = (unsigned int)n;
+		return 0;
+	case CFG_AUTH:
+		if (strcmp(v, "trusted-network") != 0)
+			return -1;
+		*(enum auth_mode *)(void *)field = AUTH_TRUSTED_NETWORK;
+		return 0;
+	case CFG_LOG:
+		return log_level_parse(v, (enum log_level *)(void *)field);
+	default:
+		break;
+	}
+	if (util_strtoll(v, k->min, k->max, &n) != 0)
+		return -1;
+	switch (k->type) {
+	case CFG_INT:
+		*(int *)(void *)field = (int)n;
+		break;
+	case CFG_UINT:
+		*(unsigned int *)(void *)field = (unsigned int)n;
+		break;
+	case CFG_SIZE:
+		*(size_t *)(void *)field = (size_t)n;
+		break;
+	default:
+		*(long long *)(void *)field = n;
+		break;
+	}
+	return 0;
+}
+
+static char *
+cfg_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int
+cfg_parse(const char *text, const char *name, struct cfg *c, char *err,
+    size_t errsz)
+{
+	char		 line[2048], *p, *key, *val, *eq;
+	const char	*nl;
+	size_t		 i, len;
+	int		 lineno = 0;
+
+	while (*text != '\0') {
+		lineno++;
+		nl = strchr(text, '\n');
+		len = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		if (len >= sizeof(line))
+			return cfg_fail(err, errsz, name, lineno,
+			    "line too long");
+		memcpy(line, text, len);
+		line[len] = '\0';
+		text += len + (nl != NULL);
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		p = cfg_trim(line);
+		if (*p == '\0')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL)
+			return cfg_fail(err, errsz, name, lineno,
+			    "expected \"key = value\"");
+		*eq = '\0';
+		key = cfg_trim(p);
+		val = cfg_trim(eq + 1);
+		for (i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+			if (strcmp(key, cfg_keys[i].name) == 0)
+				break;
+		if (i == sizeof(cfg_keys) / sizeof(cfg_keys[0]))
+			return cfg_fail(err, errsz, name, lineno,
+			    "unknown key \"%s\"", key);
+		if (cfg_set(c, &cfg_keys[i], val) != 0) {
+			if (cfg_keys[i].max > 0)
+				return cfg_fail(err, errsz, name, lineno,
+				    "bad value for %s (range %lld..%lld)", key,
+				    cfg_keys[i].min, cfg_keys[i].max);
+			return cfg_fail(err, errsz, name, lineno,
+			    "bad value for %s", key);
+		}
+	}
+	return 0;
+}
+
+/* The password file holds a secret: refuse one that others can read. */
+static int
+cfg_read_password(struct cfg *c, char *err, size_t errsz)
+{
+	struct stat	 sb;
+	char		 buf[CFG_STR_MAX];
+	ssize_t		 n;
+	int		 fd;
+	char		*nl;
+
+	if ((fd = open(c->db_password_file, O_RDONLY | O_CLOEXEC)) == -1)
+		return cfg_fail(err, errsz, c->db_password_file, 0, "%s",
+		    strerror(errno));
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		close(fd);
+		return cfg_fail(err, errsz, c->db_password_file, 0,
+		    "must not be group- or world-accessible (chmod 600)");
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return cfg_fail(err, errsz, c->db_password_file, 0, "%s",
+		    strerror(errno));
+	buf[n] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	memcpy(c->db_password, buf, strlen(buf) + 1);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+int
+cfg_load(const char *path, struct cfg *c, char *err, size_t errsz)
+{
+	FILE	*f;
+	char	*text;
+	long	 sz;
+	int	 rc;
+
+	cfg_defaults(c);
+	if ((f = fopen(path, "re")) == NULL)
+		return cfg_fail(err, errsz, path, 0, "%s", strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
+	    sz > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return cfg_fail(err, errsz, path, 0, "cannot read");
+	}
+	if ((text = calloc(1, (size_t)sz + 1)) == NULL ||
+	    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
+		free(text);
+		fclose(f);
+		return cfg_fail(err, errsz, path, 0, "cannot read");
+	}
+	fclose(f);
+	rc = cfg_parse(text, path, c, err, errsz);
+	free(text);
+	if (rc == 0 && c->db_password_file[0] != '\0')
+		rc = cfg_read_password(c, err, errsz);
+	return rc;
+}

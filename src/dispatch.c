@@ -1,0 +1,40 @@
+/* One request through the pipeline: auth, route, role, handler. */
+#include "config.h"
+
+#include "api.h"
+#include "app.h"
+#include "auth.h"
+#include "dispatch.h"
+#include "log.h"
+#include "reply.h"
+#include "request.h"
+#include "router.h"
+#include "store.h"
+
+void
+dispatch(struct request *req, struct reply *rep)
+{
+	const struct route	*rt;
+
+	if (auth_resolve(req) != AUTH_OK) {
+		api_agent_error(rep, 401, "ERR_NOT_AUTHORIZED",
+		    "authentication required");
+		return;
+	}
+	if (route_lookup(routes, routes_sz, req, &rt) != ROUTE_FOUND) {
+		/* Unknown path and wrong method alike (agent.md §2.3). */
+		api_agent_unrecognized(rep);
+		return;
+	}
+	if ((rt->flags & ROUTE_ADMIN) && req->principal.role != ROLE_ADMIN) {
+		api_agent_error(rep, 403, "ERR_FORBIDDEN",
+		    "this operation needs the admin role");
+		return;
+	}
+	store_request_begin(req->app->store);
+	rt->fn(req, rep);
+	store_request_end(req->app->store);
+	if (rep->body == NULL)
+		api_agent_error(rep, rep->status >= 400 ? rep->status : 500,
+		    "ERR_UNCHECKED_EXCEPTION", "internal error");
+}

@@ -1,0 +1,238 @@
+/*
+ * The FastCGI transport: the only code that knows libfcgi.  It turns the
+ * CGI environment and a bounded body into a struct request, and a struct
+ * reply into bytes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "api.h"
+#include "app.h"
+#include "cfg.h"
+#include "dispatch.h"
+#include "log.h"
+#include "reply.h"
+#include "request.h"
+#include "transport.h"
+#include "util.h"
+
+/* Environment lookup, so the same code serves FastCGI and plain CGI. */
+typedef const char *(*env_fn)(const char *, void *);
+
+static char *
+tp_dup(env_fn env, void *arg, const char *name)
+{
+	const char	*v = env(name, arg);
+
+	return v != NULL ? strdup(v) : NULL;
+}
+
+/*
+ * Fill "req" from the environment.  The body is not read here: returns
+ * the declared length in *bodylen, or an HTTP status >= 400 with the
+ * reply set.
+ */
+static int
+tp_request(struct app *app, env_fn env, void *arg, struct request *req,
+    struct reply *rep, size_t *bodylen)
+{
+	const struct cfg	*cfg = app->cfg;
+	const char		*m, *path, *qs, *cl;
+	long long		 len = 0;
+
+	req->app = app;
+	m = env("REQUEST_METHOD", arg);
+	req->method = req_method_parse(m != NULL ? m : "");
+	req->method_name = strdup(m != NULL ? m : "");
+	/* Routing uses PATH_INFO; DOCUMENT_URI when mounted without one. */
+	path = env("PATH_INFO", arg);
+	if (path == NULL || *path == '\0')
+		path = env("DOCUMENT_URI", arg);
+	if (path == NULL || *path == '\0')
+		path = "/";
+	req->path = strdup(path);
+	req->content_type = tp_dup(env, arg, "CONTENT_TYPE");
+	req->authorization = tp_dup(env, arg, "HTTP_AUTHORIZATION");
+	req->remote_user = tp_dup(env, arg, "REMOTE_USER");
+	req->remote_addr = tp_dup(env, arg, "REMOTE_ADDR");
+	if (req->method_name == NULL || req->path == NULL)
+		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		    "out of memory");
+
+	qs = env("QUERY_STRING", arg);
+	if (qs == NULL)
+		qs = "";
+	if (strlen(qs) > cfg->query_max)
+		return api_agent_error(rep, 414, "ERR_BAD_QUERY_PARAMETER",
+		    "the query string is too long");
+	if ((req->query = strdup(qs)) == NULL)
+		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		    "out of memory");
+	switch (req_parse_query(req, qs)) {
+	case REQ_PARSE_OK:
+		break;
+	case REQ_PARSE_TOO_MANY:
+		return api_agent_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		    "too many query parameters");
+	default:
+		return api_agent_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		    "the query string is not valid percent-encoded UTF-8");
+	}
+
+	/* RFC 3875 4.1.2: CONTENT_LENGTH is decimal digits, or absent. */
+	cl = env("CONTENT_LENGTH", arg);
+	if (cl != NULL && *cl != '\0' &&
+	    util_strtoll(cl, 0, INT64_MAX, &len) != 0)
+		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		    "bad Content-Length");
+	if ((unsigned long long)len > cfg->body_max)
+		return api_agent_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		    "the request body is larger than the configured limit");
+	*bodylen = (size_t)len;
+	return 0;
+}
+
+/* Read exactly "len" bytes; a short body is the client's error. */
+static int
+tp_body(struct request *req, struct reply *rep, size_t len,
+    int (*rd)(char *, int, void *), void *arg)
+{
+	size_t	got = 0;
+	int	n;
+
+	if ((req->body = malloc(len + 1)) == NULL)
+		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		    "out of memory");
+	while (got < len) {
+		n = rd(req->body + got, (int)(len - got > 65536 ? 65536 :
+		    len - got), arg);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->bodysz = got;
+	if (got < len)
+		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		    "the request body is shorter than its Content-Length");
+	return 0;
+}
+
+static const char *
+fcgi_env(const char *name, void *arg)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)arg)->envp);
+}
+
+static int
+fcgi_read(char *buf, int n, void *arg)
+{
+	return FCGX_GetStr(buf, n, ((FCGX_Request *)arg)->in);
+}
+
+static void
+fcgi_write(FCGX_Request *fr, const struct request *req,
+    const struct reply *rep)
+{
+	char	head[1024];
+	size_t	n;
+
+	if ((n = reply_head(rep, head, sizeof(head))) == 0)
+		return;
+	/* Format with snprintf; FCGX_FPrintF does not know %zu. */
+	FCGX_PutStr(head, (int)n, fr->out);
+	if (req->method != REQ_HEAD && rep->bodysz > 0)
+		FCGX_PutStr(rep->body, (int)rep->bodysz, fr->out);
+}
+
+/* One request, start to finish. */
+static void
+tp_serve(struct app *app, env_fn env, void *earg,
+    int (*rd)(char *, int, void *), void *rarg, struct request *req,
+    struct reply *rep)
+{
+	size_t	len = 0;
+
+	req_init(req);
+	reply_init(rep);
+	if (tp_request(app, env, earg, req, rep, &len) == 0 &&
+	    tp_body(req, rep, len, rd, rarg) == 0)
+		dispatch(req, rep);
+	log_debug("%s %s -> %d", req->method_name != NULL ?
+	    req->method_name : "-", req->path != NULL ? req->path : "-",
+	    rep->status);
+}
+
+int
+transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
+    long long max_requests)
+{
+	FCGX_Request	fr;
+	struct request	req;
+	struct reply	rep;
+	long long	served = 0;
+
+	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		return -1;
+	while (!*stop && (max_requests == 0 || served < max_requests)) {
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (*stop)
+				break;
+			if (errno == EINTR)
+				continue;
+			log_error("accept: %s", strerror(errno));
+			break;
+		}
+		tp_serve(app, fcgi_env, &fr, fcgi_read, &fr, &req, &rep);
+		fcgi_write(&fr, &req, &rep);
+		FCGX_Finish_r(&fr);
+		req_free(&req);
+		reply_free(&rep);
+		served++;
+	}
+	FCGX_Free(&fr, 0);
+	return 0;
+}
+
+static const char *
+cgi_env(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+static int
+cgi_read(char *buf, int n, void *arg)
+{
+	size_t	got;
+
+	(void)arg;
+	got = fread(buf, 1, (size_t)n, stdin);
+	return got == 0 ? -1 : (int)got;
+}
+
+int
+transport_cgi_run(struct app *app)
+{
+	struct request	req;
+	struct reply	rep;
+	char		head[1024];
+	size_t		n;
+
+	tp_serve(app, cgi_env, NULL, cgi_read, NULL, &req, &rep);
+	if ((n = reply_head(&rep, head, sizeof(head))) > 0) {
+		fwrite(head, 1, n, stdout);
+		if (req.method != REQ_HEAD)
+			fwrite(rep.body, 1, rep.bodysz, stdout);
+	}
+	fflush(stdout);
+	req_free(&req);
+	reply_free(&rep);
+	return 0;
+}

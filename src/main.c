@@ -1,0 +1,159 @@
+/* herald: the command line.  Subcommands: serve, migrate. */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <mysql.h>
+
+#include "app.h"
+#include "cfg.h"
+#include "log.h"
+#include "pool.h"
+#include "store.h"
+#include "transport.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: herald [-c config] command\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve     run the FastCGI pool (socket from \"listen\", or fd 0)\n"
+	    "  migrate   apply schema/NNN_*.sql not yet applied, in order\n"
+	    "\n"
+	    "Started by a web server with no command, herald answers as a\n"
+	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
+	    "GATEWAY_INTERFACE is set, as a CGI program.\n"
+	    "\n"
+	    "options:\n"
+	    "  -c, --config FILE   configuration (default: $HERALD_CONFIG,\n"
+	    "                      then %s/herald.conf)\n"
+	    "  -h, --help          this text\n"
+	    "  -V, --version       the version\n", HERALD_SYSCONFDIR);
+}
+
+static const char *
+config_path(const char *opt)
+{
+	const char	*env;
+
+	if (opt != NULL)
+		return opt;
+	if ((env = getenv("HERALD_CONFIG")) != NULL && *env != '\0')
+		return env;
+	return HERALD_SYSCONFDIR "/herald.conf";
+}
+
+static int
+load(const char *path, struct cfg *cfg)
+{
+	char	err[512];
+
+	if (cfg_load(path, cfg, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_set_level(cfg->log_level);
+	return 0;
+}
+
+static int
+cmd_migrate(const char *path)
+{
+	struct cfg	 cfg;
+	struct store	*st;
+	int		 rc;
+
+	if (load(path, &cfg) != 0)
+		return 1;
+	if (mysql_library_init(0, NULL, NULL) != 0 ||
+	    (st = store_new(&cfg)) == NULL)
+		return 1;
+	rc = store_migrate(st, cfg.schema_dir);
+	store_free(st);
+	mysql_library_end();
+	cfg_clear(&cfg);
+	if (rc == 0)
+		log_info("migrate: schema is up to date");
+	return rc == 0 ? 0 : 1;
+}
+
+/* No command: a web server started us (spawn-fcgi, mod_fcgid or CGI). */
+static int
+cmd_responder(const char *path)
+{
+	static volatile sig_atomic_t	 never;
+	struct cfg			 cfg;
+	struct app			 app;
+	struct stat			 sb;
+	int				 cgi;
+
+	cgi = getenv("GATEWAY_INTERFACE") != NULL;
+	if (!cgi && (fstat(0, &sb) == -1 || !S_ISSOCK(sb.st_mode))) {
+		usage(stderr);
+		return 2;
+	}
+	if (load(path, &cfg) != 0)
+		return 1;
+	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
+	    (app.store = store_new(&cfg)) == NULL)
+		return 1;
+	app.cfg = &cfg;
+	if (cgi)
+		transport_cgi_run(&app);
+	else
+		transport_fcgi_run(&app, 0, &never, cfg.max_requests);
+	store_free(app.store);
+	mysql_library_end();
+	cfg_clear(&cfg);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char	*cfgopt = NULL;
+	int		 ch;
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			cfgopt = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("herald %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0)
+		return cmd_responder(config_path(cfgopt));
+	if (argc == 1 && strcmp(argv[0], "serve") == 0)
+		return pool_run(config_path(cfgopt));
+	if (argc == 1 && strcmp(argv[0], "migrate") == 0)
+		return cmd_migrate(config_path(cfgopt));
+	usage(stderr);
+	return 2;
+}

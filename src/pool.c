@@ -1,0 +1,311 @@
+/*
+ * The master: owns the listening socket and N single-threaded workers.
+ * Signals are taken synchronously with sigtimedwait(), so the master has
+ * no handlers and no races: SIGCHLD respawns, SIGHUP reloads (new workers
+ * first, then the old ones drain), SIGTERM/SIGINT drain and exit.
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <mysql.h>
+
+#include "app.h"
+#include "cfg.h"
+#include "log.h"
+#include "pool.h"
+#include "store.h"
+#include "transport.h"
+#include "util.h"
+
+#define POOL_MAX	256
+#define DRAIN_MS	30000	/* then SIGKILL what is left */
+#define RESPAWN_MS	500	/* a worker that died young waits this */
+
+struct worker {
+	pid_t		pid;
+	unsigned int	gen;
+	int64_t		started;
+	int64_t		respawn_at;	/* 0: slot live or not wanted */
+};
+
+static volatile sig_atomic_t	worker_stop;
+static int			pool_fd;
+
+static void
+worker_on_term(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+	/* Stop libfcgi accepting; the request in flight finishes. */
+	FCGX_ShutdownPending();
+}
+
+static void
+worker_main(const struct cfg *cfg, int fd)
+{
+	struct sigaction	sa;
+	sigset_t		none;
+	struct app		app;
+
+	/* A master killed with SIGKILL must not leave workers behind. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_term;	/* no SA_RESTART: accept returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (getppid() == 1)
+		_exit(0);
+
+	app.cfg = cfg;
+	if ((app.store = store_new(cfg)) == NULL)
+		_exit(1);
+	transport_fcgi_run(&app, fd, &worker_stop, cfg->max_requests);
+	store_free(app.store);
+	mysql_library_end();
+	_exit(0);
+}
+
+static pid_t
+pool_spawn(const struct cfg *cfg, int fd)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == -1) {
+		log_error("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		worker_main(cfg, fd);
+	return pid;
+}
+
+/* Open the socket the config names, or take fd 0 from spawn-fcgi. */
+static int
+pool_listen(const struct cfg *cfg, int *created)
+{
+	struct stat	sb;
+	int		fd;
+
+	*created = 0;
+	if (cfg->listen[0] == '\0') {
+		if (fstat(0, &sb) == -1 || !S_ISSOCK(sb.st_mode)) {
+			log_error("listen is empty and fd 0 is not a socket");
+			return -1;
+		}
+		return 0;
+	}
+	if (cfg->listen[0] == '/') {
+		/* A stale socket from a previous run would make bind fail. */
+		if (lstat(cfg->listen, &sb) == 0 && S_ISSOCK(sb.st_mode))
+			unlink(cfg->listen);
+	}
+	if ((fd = FCGX_OpenSocket(cfg->listen, cfg->backlog)) < 0) {
+		log_error("cannot listen on %s", cfg->listen);
+		return -1;
+	}
+	if (cfg->listen[0] == '/') {
+		*created = 1;
+		if (chmod(cfg->listen, cfg->socket_mode) == -1) {
+			log_error("chmod %s: %s", cfg->listen,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static size_t
+pool_live(const struct worker *w, size_t n)
+{
+	size_t	i, live = 0;
+
+	for (i = 0; i < n; i++)
+		live += w[i].pid > 0;
+	return live;
+}
+
+static void
+pool_signal_all(struct worker *w, size_t n, int sig)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].pid > 0)
+			kill(w[i].pid, sig);
+}
+
+/* Reap exited workers; schedule a respawn for current-generation ones. */
+static void
+pool_reap(struct worker *w, size_t n, unsigned int gen, int stopping)
+{
+	pid_t	pid;
+	int	status;
+	size_t	i;
+	int64_t	now = util_now_ms();
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < n; i++)
+			if (w[i].pid == pid)
+				break;
+		if (i == n)
+			continue;
+		if (WIFSIGNALED(status) && !stopping)
+			log_warn("worker %ld died of signal %d", (long)pid,
+			    WTERMSIG(status));
+		w[i].pid = 0;
+		if (stopping || w[i].gen != gen)
+			continue;
+		w[i].respawn_at = now - w[i].started < 1000 ?
+		    now + RESPAWN_MS : now;
+	}
+}
+
+/*
+ * SIGHUP: start a new generation under the new config, then ask the old
+ * one to finish what it is doing and exit.  The listening socket is the
+ * same, so no request is refused in between.
+ */
+static void
+pool_reload(struct worker *w, size_t *n, const struct cfg *cfg,
+    unsigned int *gen)
+{
+	size_t	i, started = 0;
+	int64_t	now = util_now_ms();
+
+	(*gen)++;
+	*n = (size_t)cfg->workers;
+	for (i = 0; i < 2 * POOL_MAX && started < *n; i++) {
+		if (w[i].pid != 0)
+			continue;
+		w[i] = (struct worker){ 0, *gen, now, 0 };
+		w[i].pid = pool_spawn(cfg, pool_fd);
+		if (w[i].pid <= 0)
+			w[i].respawn_at = now + RESPAWN_MS;
+		started++;
+	}
+	for (i = 0; i < 2 * POOL_MAX; i++)
+		if (w[i].gen != *gen && w[i].pid > 0)
+			kill(w[i].pid, SIGTERM);
+	log_info("reloaded: generation %u, %zu workers", *gen, *n);
+}
+
+int
+pool_run(const char *cfgpath)
+{
+	static struct worker	 w[2 * POOL_MAX];	/* two generations */
+	struct cfg		*cfg, *next;
+	sigset_t		 set;
+	struct timespec		 tick = { 0, 100 * 1000 * 1000 };
+	char			 err[512];
+	unsigned int		 gen = 1;
+	size_t			 i, n;
+	int			 fd, created, sig, stopping = 0;
+	int64_t			 deadline = 0, now;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return 1;
+	if (cfg_load(cfgpath, cfg, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		free(cfg);
+		return 1;
+	}
+	log_set_level(cfg->log_level);
+	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
+	    (fd = pool_listen(cfg, &created)) < 0) {
+		free(cfg);
+		return 1;
+	}
+	pool_fd = fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(w, 0, sizeof(w));
+	n = (size_t)cfg->workers;
+	now = util_now_ms();
+	for (i = 0; i < n; i++)
+		w[i] = (struct worker){ 0, gen, 0, now };
+	log_info("listening on %s with %zu workers", cfg->listen[0] != '\0' ?
+	    cfg->listen : "fd 0", n);
+
+	for (;;) {
+		now = util_now_ms();
+		for (i = 0; i < 2 * POOL_MAX && !stopping; i++)
+			if (w[i].pid == 0 && w[i].gen == gen &&
+			    w[i].respawn_at != 0 && w[i].respawn_at <= now) {
+				w[i].pid = pool_spawn(cfg, fd);
+				w[i].started = now;
+				w[i].respawn_at = w[i].pid > 0 ? 0 :
+				    now + RESPAWN_MS;
+			}
+		if (stopping && pool_live(w, 2 * POOL_MAX) == 0)
+			break;
+		if (stopping && now > deadline) {
+			log_warn("drain timed out; killing workers");
+			pool_signal_all(w, 2 * POOL_MAX, SIGKILL);
+			deadline = INT64_MAX;
+		}
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT) {
+			if (!stopping) {
+				log_info("draining on signal %d", sig);
+				stopping = 1;
+				deadline = now + DRAIN_MS;
+				pool_signal_all(w, 2 * POOL_MAX, SIGTERM);
+			}
+		} else if (sig == SIGHUP && !stopping) {
+			if ((next = calloc(1, sizeof(*next))) == NULL ||
+			    cfg_load(cfgpath, next, err, sizeof(err)) != 0) {
+				log_error("reload refused: %s", next != NULL ?
+				    err : "out of memory");
+				free(next);
+				continue;
+			}
+			if (strcmp(next->listen, cfg->listen) != 0)
+				log_warn("reload: a new listen address needs "
+				    "a restart; keeping %s", cfg->listen);
+			memcpy(next->listen, cfg->listen, sizeof(cfg->listen));
+			/* Old workers still use the old cfg; it is theirs
+			 * after fork, so the master can replace its own. */
+			cfg_clear(cfg);
+			free(cfg);
+			cfg = next;
+			log_set_level(cfg->log_level);
+			pool_reload(w, &n, cfg, &gen);
+		}
+		pool_reap(w, 2 * POOL_MAX, gen, stopping);
+	}
+	if (created)
+		unlink(cfg->listen);
+	close(fd);
+	cfg_clear(cfg);
+	free(cfg);
+	mysql_library_end();
+	log_info("stopped");
+	return 0;
+}

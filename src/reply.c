@@ -1,0 +1,110 @@
+/* struct reply: the response a handler builds and the transport writes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "jsonio.h"
+#include "reply.h"
+
+void
+reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	r->ctype = "text/plain; charset=utf-8";
+}
+
+void
+reply_free(struct reply *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	reply_init(r);
+}
+
+void
+reply_reset(struct reply *r)
+{
+	reply_free(r);
+}
+
+static int
+reply_set(struct reply *r, int status, const char *ctype, const char *text,
+    size_t len)
+{
+	char	*copy;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return 500;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	free(r->body);
+	r->body = copy;
+	r->bodysz = len;
+	r->status = status;
+	r->ctype = ctype;
+	return status;
+}
+
+int
+reply_json(struct reply *r, int status, struct json_object *doc)
+{
+	const char	*text;
+	size_t		 len;
+
+	if ((text = jsonio_text(doc, &len)) == NULL)
+		return 500;
+	return reply_set(r, status, "application/json; charset=utf-8",
+	    text, len);
+}
+
+int
+reply_text(struct reply *r, int status, const char *ctype, const char *text)
+{
+	return reply_set(r, status, ctype, text, strlen(text));
+}
+
+const char *
+reply_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default:  return "Unknown";
+	}
+}
+
+size_t
+reply_head(const struct reply *r, char *buf, size_t bufsz)
+{
+	int	n;
+
+	/* The reason phrase matters: without one nginx sends a bare status. */
+	n = snprintf(buf, bufsz,
+	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "%s\r\n",
+	    r->status, reply_reason(r->status), r->ctype, r->bodysz, r->extra);
+	if (n < 0 || (size_t)n >= bufsz)
+		return 0;
+	return (size_t)n;
+}

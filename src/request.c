@@ -1,0 +1,155 @@
+/* struct request: the query-string parser and parameter lookup. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "request.h"
+#include "util.h"
+
+static const char *const req_methods[REQ__MAX] = {
+	"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", NULL
+};
+
+enum req_method
+req_method_parse(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < REQ_OTHER; i++)
+		if (strcmp(s, req_methods[i]) == 0)
+			return (enum req_method)i;
+	return REQ_OTHER;
+}
+
+void
+req_init(struct request *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+req_free(struct request *r)
+{
+	size_t	i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nparams; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	if (r->authorization != NULL)
+		explicit_bzero(r->authorization, strlen(r->authorization));
+	free(r->method_name);
+	free(r->path);
+	free(r->query);
+	free(r->body);
+	free(r->content_type);
+	free(r->authorization);
+	free(r->remote_user);
+	free(r->remote_addr);
+	free(r->capture_buf);
+	free(r->principal.user);
+	json_object_put(r->json);
+	req_init(r);
+}
+
+static int
+req_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * application/x-www-form-urlencoded decoding, in place.  A '%' not followed
+ * by two hex digits, and %00, are errors: values are C strings.
+ */
+long
+req_pct_decode(char *s)
+{
+	char	*start = s, *w = s;
+	int	 hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*w++ = ' ';
+		else if (*s == '%') {
+			if ((hi = req_hex(s[1])) < 0 || (lo = req_hex(s[2])) < 0)
+				return -1;
+			if (hi == 0 && lo == 0)
+				return -1;
+			*w++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+	return (long)(w - start);
+}
+
+enum req_parse_rc
+req_parse_query(struct request *r, const char *query)
+{
+	const char	*p = query, *amp, *eq;
+	size_t		 len, klen;
+	char		*name, *value;
+
+	while (*p != '\0') {
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		if (len == 0) {
+			p += amp != NULL;
+			continue;
+		}
+		if (r->nparams == REQ_PARAMS_MAX)
+			return REQ_PARSE_TOO_MANY;
+		eq = memchr(p, '=', len);
+		klen = eq != NULL ? (size_t)(eq - p) : len;
+		name = strndup(p, klen);
+		value = eq != NULL ? strndup(eq + 1, len - klen - 1) :
+		    strdup("");
+		if (name == NULL || value == NULL) {
+			free(name);
+			free(value);
+			return REQ_PARSE_BAD;
+		}
+		r->params[r->nparams].name = name;
+		r->params[r->nparams].value = value;
+		r->nparams++;
+		if (req_pct_decode(name) < 0 || req_pct_decode(value) < 0 ||
+		    !util_utf8_valid(name, strlen(name)) ||
+		    !util_utf8_valid(value, strlen(value)))
+			return REQ_PARSE_BAD;
+		p += len + (amp != NULL);
+	}
+	return REQ_PARSE_OK;
+}
+
+int
+req_param(const struct request *r, const char *name, int ci,
+    const char **value)
+{
+	size_t	i;
+	int	found = 0;
+
+	for (i = 0; i < r->nparams; i++) {
+		if (ci ? strcasecmp(r->params[i].name, name) != 0 :
+		    strcmp(r->params[i].name, name) != 0)
+			continue;
+		if (found)
+			return -1;
+		*value = r->params[i].value;
+		found = 1;
+	}
+	return found;
+}

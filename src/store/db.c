@@ -1,0 +1,544 @@
+/*
+ * The worker's one MariaDB connection: connect lazily, prepare each
+ * statement once, reconnect after the server went away.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define DB_COLS_MAX	32
+#define DB_PARAMS_MAX	64
+#define DB_STRBUF_INIT	256
+#define DB_RETRY_MS	250	/* between reconnect attempts while down */
+
+struct store {
+	const struct cfg	*cfg;
+	MYSQL			*conn;
+	MYSQL_STMT		*stmts[STMT__MAX];
+	int			 in_tx;
+	int			 used;		/* statements run this request */
+	int64_t			 next_try;	/* ms; no connect before */
+};
+
+struct sqlrow {
+	unsigned int	 ncols;
+	MYSQL_BIND	 bind[DB_COLS_MAX];
+	my_bool		 isnull[DB_COLS_MAX];
+	unsigned long	 len[DB_COLS_MAX];
+	long long	 ival[DB_COLS_MAX];
+	char		*sval[DB_COLS_MAX];
+	size_t		 cap[DB_COLS_MAX];
+};
+
+struct store *
+store_new(const struct cfg *cfg)
+{
+	struct store	*st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->cfg = cfg;
+	return st;
+}
+
+static void
+db_disconnect(struct store *st)
+{
+	size_t	i;
+
+	for (i = 0; i < STMT__MAX; i++)
+		if (st->stmts[i] != NULL) {
+			mysql_stmt_close(st->stmts[i]);
+			st->stmts[i] = NULL;
+		}
+	if (st->conn != NULL)
+		mysql_close(st->conn);
+	st->conn = NULL;
+	st->in_tx = 0;
+}
+
+void
+store_free(struct store *st)
+{
+	if (st == NULL)
+		return;
+	db_disconnect(st);
+	free(st);
+}
+
+static enum store_rc
+db_connect(struct store *st)
+{
+	const struct cfg	*c = st->cfg;
+	const char		*sock = NULL, *host = NULL;
+	my_bool			 off = 0;
+	int64_t			 now;
+
+	if (st->conn != NULL)
+		return STORE_OK;
+	/* While the server is down, answer 503 at once between attempts. */
+	now = util_now_ms();
+	if (now < st->next_try)
+		return STORE_UNAVAILABLE;
+	if ((st->conn = mysql_init(NULL)) == NULL)
+		return STORE_ERROR;
+	mysql_options(st->conn, MYSQL_OPT_CONNECT_TIMEOUT,
+	    &c->db_connect_timeout);
+	mysql_options(st->conn, MYSQL_OPT_READ_TIMEOUT, &c->db_read_timeout);
+	mysql_options(st->conn, MYSQL_OPT_WRITE_TIMEOUT, &c->db_write_timeout);
+	mysql_options(st->conn, MYSQL_OPT_RECONNECT, &off);
+	mysql_options(st->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(st->conn, MYSQL_INIT_COMMAND,
+	    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
+	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+	if (c->db_socket[0] != '\0')
+		sock = c->db_socket;
+	else
+		host = c->db_host;
+	if (mysql_real_connect(st->conn, host, c->db_user, c->db_password,
+	    c->db_name, c->db_port, sock, CLIENT_MULTI_STATEMENTS) == NULL) {
+		log_error("database connect (%s): %s", sock != NULL ? sock :
+		    host, mysql_error(st->conn));
+		mysql_close(st->conn);
+		st->conn = NULL;
+		st->next_try = now + DB_RETRY_MS;
+		return STORE_UNAVAILABLE;
+	}
+	st->next_try = 0;
+	return STORE_OK;
+}
+
+void
+store_request_begin(struct store *st)
+{
+	st->used = 0;
+}
+
+void
+store_request_end(struct store *st)
+{
+	if (st->in_tx)
+		store_rollback(st);
+}
+
+static int
+db_gone(unsigned int err)
+{
+	return err == CR_SERVER_GONE_ERROR || err == CR_SERVER_LOST ||
+	    err == CR_CONNECTION_ERROR || err == CR_CONN_HOST_ERROR ||
+	    err == ER_CONNECTION_KILLED || err == 4031 /* idle timeout */ ||
+	    err == ER_SERVER_SHUTDOWN;
+}
+
+/* Map a failed call's error; drop the connection if the server is gone. */
+static enum store_rc
+db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
+{
+	if (db_gone(err)) {
+		log_warn("database gone (%s): %u %s", what, err, msg);
+		db_disconnect(st);
+		return STORE_UNAVAILABLE;
+	}
+	switch (err) {
+	case ER_DUP_ENTRY:
+		return STORE_CONFLICT;
+	case ER_DATA_TOO_LONG:
+	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+	case ER_NO_REFERENCED_ROW_2:
+	case ER_CONSTRAINT_FAILED:
+	case ER_BAD_NULL_ERROR:
+		log_warn("database refused values (%s): %u %s", what, err, msg);
+		return STORE_INVALID;
+	case ER_LOCK_DEADLOCK:
+	case ER_LOCK_WAIT_TIMEOUT:
+		log_warn("database busy (%s): %u %s", what, err, msg);
+		return STORE_UNAVAILABLE;
+	default:
+		log_error("database error (%s): %u %s", what, err, msg);
+		return STORE_ERROR;
+	}
+}
+
+static enum store_rc
+db_stmt(struct store *st, unsigned int key, const char *sql, MYSQL_STMT **out)
+{
+	MYSQL_STMT	*s;
+	enum store_rc	 rc;
+
+	if (key >= STMT__MAX)
+		return STORE_ERROR;
+	if ((rc = db_connect(st)) != STORE_OK)
+		return rc;
+	if (st->stmts[key] != NULL) {
+		*out = st->stmts[key];
+		return STORE_OK;
+	}
+	if ((s = mysql_stmt_init(st->conn)) == NULL)
+		return STORE_ERROR;
+	if (mysql_stmt_prepare(s, sql, strlen(sql)) != 0) {
+		rc = db_fail(st, mysql_stmt_errno(s), mysql_stmt_error(s),
+		    "prepare");
+		mysql_stmt_close(s);
+		return rc;
+	}
+	st->stmts[key] = s;
+	*out = s;
+	return STORE_OK;
+}
+
+static void
+db_bind_params(MYSQL_BIND *b, const struct sqlv *v, size_t n,
+    unsigned long *lens)
+{
+	size_t	i;
+
+	memset(b, 0, sizeof(*b) * n);
+	for (i = 0; i < n; i++) {
+		switch (v[i].t) {
+		case SQLT_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		case SQLT_I64:
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			/* The API takes non-const buffers; it only reads. */
+			b[i].buffer = (void *)(uintptr_t)&v[i].i;
+			break;
+		case SQLT_STR:
+		case SQLT_BIN:
+			b[i].buffer_type = v[i].t == SQLT_STR ?
+			    MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)(uintptr_t)v[i].p;
+			lens[i] = v[i].len;
+			b[i].buffer_length = v[i].len;
+			b[i].length = &lens[i];
+			break;
+		}
+	}
+}
+
+/*
+ * Prepare (cached), bind and execute.  A server that went away before
+ * anything ran in this request is reconnected once and the statement
+ * retried: nothing of the request can have been applied.
+ */
+static enum store_rc
+db_run(struct store *st, unsigned int key, const char *sql,
+    const struct sqlv *v, size_t n, MYSQL_STMT **out)
+{
+	MYSQL_BIND	 b[DB_PARAMS_MAX];
+	unsigned long	 lens[DB_PARAMS_MAX];
+	MYSQL_STMT	*s = NULL;
+	enum store_rc	 rc;
+	int		 attempt, had_conn;
+
+	if (n > DB_PARAMS_MAX)
+		return STORE_ERROR;
+	for (attempt = 0;; attempt++) {
+		had_conn = st->conn != NULL;
+		if ((rc = db_stmt(st, key, sql, &s)) == STORE_OK) {
+			db_bind_params(b, v, n, lens);
+			if (mysql_stmt_bind_param(s, b) == 0 &&
+			    mysql_stmt_execute(s) == 0) {
+				st->used++;
+				*out = s;
+				return STORE_OK;
+			}
+			rc = db_fail(st, mysql_stmt_errno(s),
+			    mysql_stmt_error(s), "execute");
+			if (st->conn != NULL)
+				mysql_stmt_reset(s);
+		}
+		/* Only an idle connection lost before this request did anything. */
+		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
+		    attempt > 0 || st->used > 0 || st->in_tx)
+			return rc;
+		st->next_try = 0;
+	}
+}
+
+enum store_rc
+db_exec(struct store *st, unsigned int key, const char *sql,
+    const struct sqlv *v, size_t n, unsigned long long *affected)
+{
+	MYSQL_STMT	*s;
+	enum store_rc	 rc;
+
+	if ((rc = db_run(st, key, sql, v, n, &s)) != STORE_OK)
+		return rc;
+	if (affected != NULL)
+		*affected = (unsigned long long)mysql_stmt_affected_rows(s);
+	mysql_stmt_reset(s);
+	return STORE_OK;
+}
+
+static void
+row_free(struct sqlrow *r)
+{
+	unsigned int	i;
+
+	for (i = 0; i < r->ncols; i++)
+		free(r->sval[i]);
+}
+
+/* Bind result columns: integers as LONGLONG, the rest as growable text. */
+static int
+row_bind(struct sqlrow *r, MYSQL_STMT *s)
+{
+	MYSQL_RES	*meta;
+	MYSQL_FIELD	*f;
+	unsigned int	 i;
+
+	if ((meta = mysql_stmt_result_metadata(s)) == NULL)
+		return -1;
+	r->ncols = mysql_num_fields(meta);
+	if (r->ncols > DB_COLS_MAX) {
+		mysql_free_result(meta);
+		r->ncols = 0;
+		return -1;
+	}
+	f = mysql_fetch_fields(meta);
+	memset(r->bind, 0, sizeof(r->bind));
+	for (i = 0; i < r->ncols; i++) {
+		r->bind[i].is_null = &r->isnull[i];
+		r->bind[i].length = &r->len[i];
+		switch (f[i].type) {
+		case MYSQL_TYPE_TINY:
+		case MYSQL_TYPE_SHORT:
+		case MYSQL_TYPE_LONG:
+		case MYSQL_TYPE_INT24:
+		case MYSQL_TYPE_LONGLONG:
+		case MYSQL_TYPE_NEWDECIMAL:
+			if (f[i].type == MYSQL_TYPE_NEWDECIMAL && f[i].decimals)
+				goto text;
+			r->bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			r->bind[i].buffer = &r->ival[i];
+			break;
+		default:
+		text:
+			r->cap[i] = DB_STRBUF_INIT;
+			if ((r->sval[i] = malloc(r->cap[i] + 1)) == NULL) {
+				mysql_free_result(meta);
+				return -1;
+			}
+			r->bind[i].buffer_type = MYSQL_TYPE_STRING;
+			r->bind[i].buffer = r->sval[i];
+			r->bind[i].buffer_length = r->cap[i];
+			break;
+		}
+	}
+	mysql_free_result(meta);
+	return mysql_stmt_bind_result(s, r->bind) == 0 ? 0 : -1;
+}
+
+/* After MYSQL_DATA_TRUNCATED: grow the short buffers and refetch them. */
+static int
+row_refetch(struct sqlrow *r, MYSQL_STMT *s)
+{
+	unsigned int	 i;
+	char		*p;
+	MYSQL_BIND	 b;
+
+	for (i = 0; i < r->ncols; i++) {
+		if (r->sval[i] == NULL || r->isnull[i] || r->len[i] <= r->cap[i])
+			continue;
+		if ((p = realloc(r->sval[i], r->len[i] + 1)) == NULL)
+			return -1;
+		r->sval[i] = p;
+		r->cap[i] = r->len[i];
+		memset(&b, 0, sizeof(b));
+		b.buffer_type = MYSQL_TYPE_STRING;
+		b.buffer = p;
+		b.buffer_length = r->cap[i];
+		b.length = &r->len[i];
+		if (mysql_stmt_fetch_column(s, &b, i, 0) != 0)
+			return -1;
+		r->bind[i].buffer = p;
+		r->bind[i].buffer_length = r->cap[i];
+	}
+	/* Rebind so the next row fetches into the grown buffers. */
+	return mysql_stmt_bind_result(s, r->bind) == 0 ? 0 : -1;
+}
+
+enum store_rc
+db_select(struct store *st, unsigned int key, const char *sql,
+    const struct sqlv *v, size_t n, row_cb cb, void *arg)
+{
+	MYSQL_STMT	*s;
+	struct sqlrow	*r;
+	enum store_rc	 rc;
+	unsigned int	 i;
+	int		 f, stop = 0;
+
+	if ((rc = db_run(st, key, sql, v, n, &s)) != STORE_OK)
+		return rc;
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		mysql_stmt_reset(s);
+		return STORE_ERROR;
+	}
+	rc = STORE_ERROR;
+	if (row_bind(r, s) != 0) {
+		rc = db_fail(st, mysql_stmt_errno(s), mysql_stmt_error(s),
+		    "bind");
+		goto out;
+	}
+	while (!stop) {
+		f = mysql_stmt_fetch(s);
+		if (f == MYSQL_NO_DATA)
+			break;
+		if (f == MYSQL_DATA_TRUNCATED && row_refetch(r, s) != 0)
+			f = 1;
+		if (f == 1) {
+			rc = db_fail(st, mysql_stmt_errno(s),
+			    mysql_stmt_error(s), "fetch");
+			goto out;
+		}
+		for (i = 0; i < r->ncols; i++)
+			if (r->sval[i] != NULL && !r->isnull[i])
+				r->sval[i][r->len[i] <= r->cap[i] ?
+				    r->len[i] : r->cap[i]] = '\0';
+		stop = cb(r, arg);
+	}
+	rc = STORE_OK;
+out:
+	if (st->conn != NULL) {
+		mysql_stmt_free_result(s);
+		mysql_stmt_reset(s);
+	}
+	row_free(r);
+	free(r);
+	return rc;
+}
+
+struct db_ints {
+	long long	*out;
+	size_t		 n;
+};
+
+static int
+db_ints_row(const struct sqlrow *r, void *arg)
+{
+	struct db_ints	*d = arg;
+	size_t		 i;
+
+	for (i = 0; i < d->n && i < r->ncols; i++)
+		d->out[i] = row_isnull(r, (unsigned int)i) ? 0 :
+		    row_i64(r, (unsigned int)i);
+	return 1;
+}
+
+enum store_rc
+db_select_i64(struct store *st, unsigned int key, const char *sql,
+    const struct sqlv *v, size_t n, long long *out, size_t nout)
+{
+	struct db_ints	d = { out, nout };
+
+	memset(out, 0, sizeof(*out) * nout);
+	return db_select(st, key, sql, v, n, db_ints_row, &d);
+}
+
+int
+row_isnull(const struct sqlrow *r, unsigned int col)
+{
+	return col >= r->ncols || r->isnull[col];
+}
+
+long long
+row_i64(const struct sqlrow *r, unsigned int col)
+{
+	if (col >= r->ncols || r->isnull[col])
+		return 0;
+	if (r->sval[col] != NULL)
+		return strtoll(r->sval[col], NULL, 10);
+	return r->ival[col];
+}
+
+const char *
+row_str(const struct sqlrow *r, unsigned int col, size_t *len)
+{
+	if (col >= r->ncols || r->isnull[col] || r->sval[col] == NULL)
+		return NULL;
+	if (len != NULL)
+		*len = r->len[col];
+	return r->sval[col];
+}
+
+const unsigned char *
+row_bin16(const struct sqlrow *r, unsigned int col)
+{
+	if (col >= r->ncols || r->isnull[col] || r->sval[col] == NULL ||
+	    r->len[col] != 16)
+		return NULL;
+	return (const unsigned char *)r->sval[col];
+}
+
+enum store_rc
+store_begin(struct store *st)
+{
+	enum store_rc	rc;
+
+	if ((rc = db_connect(st)) != STORE_OK)
+		return rc;
+	if (mysql_real_query(st->conn, "START TRANSACTION", 17) != 0)
+		return db_fail(st, mysql_errno(st->conn),
+		    mysql_error(st->conn), "begin");
+	st->in_tx = 1;
+	st->used++;
+	return STORE_OK;
+}
+
+enum store_rc
+store_commit(struct store *st)
+{
+	if (st->conn == NULL)
+		return STORE_UNAVAILABLE;
+	st->in_tx = 0;
+	if (mysql_commit(st->conn) != 0)
+		return db_fail(st, mysql_errno(st->conn),
+		    mysql_error(st->conn), "commit");
+	return STORE_OK;
+}
+
+void
+store_rollback(struct store *st)
+{
+	st->in_tx = 0;
+	if (st->conn != NULL && mysql_rollback(st->conn) != 0)
+		db_fail(st, mysql_errno(st->conn), mysql_error(st->conn),
+		    "rollback");
+}
+
+enum store_rc
+db_script(struct store *st, const char *sql)
+{
+	enum store_rc	 rc;
+	MYSQL_RES	*res;
+	int		 more;
+
+	if ((rc = db_connect(st)) != STORE_OK)
+		return rc;
+	if (mysql_real_query(st->conn, sql, strlen(sql)) != 0)
+		return db_fail(st, mysql_errno(st->conn),
+		    mysql_error(st->conn), "script");
+	do {
+		if ((res = mysql_store_result(st->conn)) != NULL)
+			mysql_free_result(res);
+		else if (mysql_field_count(st->conn) != 0)
+			return db_fail(st, mysql_errno(st->conn),
+			    mysql_error(st->conn), "script");
+		if ((more = mysql_next_result(st->conn)) > 0)
+			return db_fail(st, mysql_errno(st->conn),
+			    mysql_error(st->conn), "script");
+	} while (more == 0);
+	return STORE_OK;
+}

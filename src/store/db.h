@@ -1,0 +1,62 @@
+#ifndef STORE_DB_H
+#define STORE_DB_H
+
+/*
+ * The store's private interface: the connection, the statement cache and
+ * typed parameter/row helpers.  Only files under src/store include this.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+enum sqlt { SQLT_NULL, SQLT_I64, SQLT_STR, SQLT_BIN };
+
+/* One statement parameter; "p" is borrowed for the call. */
+struct sqlv {
+	enum sqlt	 t;
+	long long	 i;
+	const void	*p;
+	unsigned long	 len;
+};
+
+#define SQL_I64(v)	((struct sqlv){ SQLT_I64, (v), NULL, 0 })
+#define SQL_STR(s)	((struct sqlv){ SQLT_STR, 0, (s), (unsigned long)strlen(s) })
+#define SQL_BIN(b, n)	((struct sqlv){ SQLT_BIN, 0, (b), (n) })
+#define SQL_NULL	((struct sqlv){ SQLT_NULL, 0, NULL, 0 })
+#define SQL_OPTSTR(s)	((s) != NULL ? SQL_STR(s) : SQL_NULL)
+
+/* A fetched row: integer columns as i64, others as NUL-terminated text. */
+struct sqlrow;
+
+int		 row_isnull(const struct sqlrow *, unsigned int col);
+long long	 row_i64(const struct sqlrow *, unsigned int col);
+const char	*row_str(const struct sqlrow *, unsigned int col, size_t *len);
+const unsigned char *row_bin16(const struct sqlrow *, unsigned int col);
+
+typedef int	(*row_cb)(const struct sqlrow *, void *);
+
+/*
+ * Statements are cached by "key" (unique per SQL text; see the STMT_*
+ * ranges below) and prepared on first use.  The SQL must be constant text
+ * chosen by the caller, never built from client input.
+ */
+enum store_rc	 db_exec(struct store *, unsigned int key, const char *sql,
+		    const struct sqlv *, size_t, unsigned long long *affected);
+enum store_rc	 db_select(struct store *, unsigned int key, const char *sql,
+		    const struct sqlv *, size_t, row_cb, void *);
+/* A one-row, one-or-more integer column SELECT; zeroes when no row. */
+enum store_rc	 db_select_i64(struct store *, unsigned int key,
+		    const char *sql, const struct sqlv *, size_t,
+		    long long *out, size_t nout);
+
+/* Fixed maintenance SQL (migrations), possibly several statements. */
+enum store_rc	 db_script(struct store *, const char *sql);
+
+/* Key ranges, so that each store file owns its own statements. */
+#define STMT_NOTES_BASE		0
+#define STMT_SYSTEM_BASE	2048
+#define STMT_MIGRATE_BASE	3072
+#define STMT__MAX		4096
+
+#endif

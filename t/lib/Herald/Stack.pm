@@ -1,0 +1,799 @@
+package Herald::Stack;
+
+# Integration-test harness: a private MariaDB, a Herald FastCGI pool and an
+# nginx in front of it, all inside one temporary directory, all on unix
+# sockets or 127.0.0.1.  Every process is started by this module, remembered
+# by PID and stopped by PID (never by name), also when a test dies or the
+# run is interrupted.
+#
+#   my $s = Herald::Stack->start(workers => 2, body_max => 2048,
+#                                config => { log_level => 'debug' });
+#   my $r = $s->post('/notification', { type => 'data', ... });
+#   is $r->{status}, 200;  is $r->{json}{success}, JSON::PP::true;
+#   my @rows = $s->sql('SELECT COUNT(*) FROM notifications');
+#
+# Environment:
+#   HERALD_BIN         the binary (default ./herald in the build dir = cwd)
+#   srcdir             the source tree (default: derived from this file)
+#   HERALD_KEEP=1      keep the temporary directory (its path goes to stderr)
+#   HERALD_TEST_CACHE  where a freshly installed MariaDB datadir is cached
+#                      (default <builddir>/t/.cache); copied per stack
+#   HERALD_STACK_DEBUG=1  print start-up timings to stderr
+
+use v5.36;
+use Carp qw(croak);
+use Cwd qw(abs_path getcwd);
+use Digest::MD5 qw(md5_hex);
+use Errno qw(EINTR ECHILD);
+use Fcntl qw(:flock);
+use File::Basename qw(dirname);
+use File::Path qw(make_path remove_tree);
+use File::Spec;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use IO::Socket::UNIX;
+use JSON::PP;
+use POSIX qw(WNOHANG _exit);
+use Scalar::Util qw(refaddr);
+use Time::HiRes qw(time sleep);
+
+our $VERSION = '0.1';
+
+my $JSON = JSON::PP->new->utf8->canonical;
+
+# Every stack that is running in this process, so END and the signal
+# handlers can stop them all.
+my %LIVE;
+
+# ---------------------------------------------------------------------------
+# Locations
+
+sub srcdir {
+	if (defined $ENV{srcdir} && length $ENV{srcdir}) {
+		my $d = abs_path($ENV{srcdir});
+		return $d if defined $d && -d $d;
+	}
+	# t/lib/Herald/Stack.pm -> the repository root
+	my $here = abs_path(__FILE__);
+	return abs_path(dirname($here) . '/../../..');
+}
+
+sub builddir { return getcwd() }
+
+sub herald_bin {
+	my $bin = $ENV{HERALD_BIN} // './herald';
+	$bin = File::Spec->rel2abs($bin, builddir());
+	return $bin;
+}
+
+sub _find_prog ($name, @extra_dirs) {
+	for my $d (split(/:/, $ENV{PATH} // ''), @extra_dirs) {
+		next unless length $d;
+		my $p = "$d/$name";
+		return $p if -f $p && -x _;
+	}
+	return undef;
+}
+
+sub _prog ($name, @alts) {
+	for my $n ($name, @alts) {
+		my $p = _find_prog($n, '/usr/sbin', '/usr/local/sbin', '/sbin',
+		    '/usr/bin', '/usr/local/bin');
+		return $p if $p;
+	}
+	croak "Herald::Stack: cannot find $name in PATH";
+}
+
+# ---------------------------------------------------------------------------
+# Small helpers
+
+sub _debug ($self, $what) {
+	return unless $ENV{HERALD_STACK_DEBUG};
+	printf STDERR "# stack: %-28s %6.3f s\n", $what, time - $self->{t0};
+}
+
+sub _slurp ($file) {
+	open(my $fh, '<:raw', $file) or return '';
+	local $/;
+	my $t = <$fh>;
+	return $t // '';
+}
+
+sub _spew ($file, $text, $mode = undef) {
+	open(my $fh, '>:raw', $file) or croak "cannot write $file: $!";
+	chmod($mode, $fh) if defined $mode;
+	print {$fh} $text or croak "cannot write $file: $!";
+	close($fh) or croak "cannot write $file: $!";
+}
+
+sub _tail ($file, $n = 40) {
+	return "($file: missing)\n" unless -e $file;
+	my @l = split /\n/, _slurp($file);
+	@l = @l[-$n .. -1] if @l > $n;
+	return "---- tail of $file ----\n" . join("\n", @l) . "\n----\n";
+}
+
+sub _free_port {
+	my $sock = IO::Socket::INET->new(
+		LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
+		Listen => 1, ReuseAddr => 1)
+	    or croak "cannot bind 127.0.0.1:0: $!";
+	my $port = $sock->sockport;
+	close($sock);
+	return $port;
+}
+
+sub _random_password {
+	my $pw = '';
+	if (open(my $fh, '<:raw', '/dev/urandom')) {
+		read($fh, my $buf, 18) == 18 or croak "short read on /dev/urandom";
+		$pw = unpack('H*', $buf);
+	} else {
+		$pw = md5_hex(time . $$ . rand());
+	}
+	return $pw;
+}
+
+# fork + exec with stdin from /dev/null and stdout+stderr to $log (appended).
+sub _spawn ($log, @cmd) {
+	my $pid = fork() // croak "fork: $!";
+	if ($pid == 0) {
+		# The child must never run the parent's END blocks or DESTROYs.
+		eval {
+			$SIG{$_} = 'DEFAULT' for qw(INT TERM HUP PIPE);
+			setpgrp(0, 0);	# keep terminal ^C away from it; we stop it
+			open(STDIN, '<', '/dev/null') or die "stdin: $!";
+			open(STDOUT, '>>', $log) or die "$log: $!";
+			open(STDERR, '>&', \*STDOUT) or die "stderr: $!";
+			exec { $cmd[0] } @cmd or die "exec $cmd[0]: $!";
+		};
+		print STDERR "Herald::Stack: $@";
+		_exit(127);
+	}
+	return $pid;
+}
+
+# Run a command to completion, stdout+stderr to $log; return the exit status
+# ($? style).  Gives up (SIGKILL) after $timeout seconds.
+sub _run ($log, $timeout, @cmd) {
+	my $pid = _spawn($log, @cmd);
+	my $deadline = time + $timeout;
+	while (1) {
+		my $r = waitpid($pid, WNOHANG);
+		return $? if $r == $pid;
+		return -1 if $r < 0;
+		if (time > $deadline) {
+			kill 'KILL', $pid;
+			waitpid($pid, 0);
+			croak "timed out after ${timeout}s: @cmd\n" . _tail($log);
+		}
+		sleep 0.01;
+	}
+}
+
+# True while $pid (our child) is running; reaps it when it has exited and
+# keeps its status in $self->{exit}{$pid}.
+sub _alive ($self, $pid) {
+	return 0 unless $pid;
+	return 0 if exists $self->{exit}{$pid};
+	my $r = waitpid($pid, WNOHANG);
+	if ($r == $pid) {
+		$self->{exit}{$pid} = $?;
+		return 0;
+	}
+	if ($r < 0) {
+		# Not our child (should not happen); fall back to kill 0.
+		return kill(0, $pid) ? 1 : 0;
+	}
+	return 1;
+}
+
+sub _describe_exit ($st) {
+	return 'still running' unless defined $st;
+	return sprintf('killed by signal %d', $st & 127) if $st & 127;
+	return sprintf('exited with status %d', $st >> 8);
+}
+
+# /proc/PID/stat: "pid (comm) state ppid ... starttime(22)"
+sub _proc_stat ($pid) {
+	open(my $fh, '<', "/proc/$pid/stat") or return;
+	my $line = <$fh>;
+	close($fh);
+	return unless defined $line;
+	my $rp = rindex($line, ')');
+	return if $rp < 0;
+	my @f = split ' ', substr($line, $rp + 2);
+	# $f[0] = state (field 3), $f[1] = ppid (4), $f[19] = starttime (22)
+	return { state => $f[0], ppid => $f[1], start => $f[19] };
+}
+
+# ---------------------------------------------------------------------------
+# MariaDB
+
+sub _mariadb_version {
+	my $bin = _prog('mariadbd', 'mysqld');
+	my $v = `"$bin" --no-defaults --version 2>/dev/null`;
+	$v =~ s/\s+\z//;
+	return $v || 'unknown';
+}
+
+my @INSTALL_OPTS = ('--auth-root-authentication-method=socket',
+    '--skip-test-db', '--skip-name-resolve');
+my @INNODB_OPTS = ('--innodb-log-file-size=8M',
+    '--innodb-buffer-pool-size=64M');
+
+sub _install_db ($self, $datadir, $log) {
+	my @cmd = (_prog('mariadb-install-db', 'mysql_install_db'),
+	    '--no-defaults', "--datadir=$datadir", @INSTALL_OPTS, @INNODB_OPTS);
+	push @cmd, '--user=root' if $> == 0;
+	my $st = _run($log, 120, @cmd);
+	croak "mariadb-install-db failed (" . _describe_exit($st) . ")\n"
+	    . _tail($log) if $st != 0;
+}
+
+# A freshly installed datadir, installed once and then copied: install-db
+# takes 1-2 s, a copy of the 26 MB result about 0.2 s.
+sub _cached_datadir ($self) {
+	my $cache = $ENV{HERALD_TEST_CACHE};
+	$cache = builddir() . '/t/.cache'
+	    unless defined $cache && length $cache;
+	make_path($cache, { mode => 0700 }) unless -d $cache;
+	$cache = abs_path($cache);
+	my $key = substr(md5_hex(join("\0", _mariadb_version(), $>,
+	    @INSTALL_OPTS, @INNODB_OPTS)), 0, 12);
+	my $dir = "$cache/mariadb-datadir-$key";
+	return $dir if -f "$dir/.herald-complete";
+
+	open(my $lock, '>', "$cache/.lock") or croak "$cache/.lock: $!";
+	flock($lock, LOCK_EX) or croak "flock: $!";
+	if (!-f "$dir/.herald-complete") {
+		my $tmp = "$cache/tmp-install.$$";
+		remove_tree($tmp) if -e $tmp;
+		remove_tree($dir) if -e $dir;
+		$self->_install_db($tmp, "$self->{dir}/mariadb-install.log");
+		_spew("$tmp/.herald-complete", "ok\n");
+		rename($tmp, $dir) or croak "rename $tmp $dir: $!";
+	}
+	close($lock);
+	return $dir;
+}
+
+sub _start_mariadb ($self) {
+	my $dir = $self->{dir};
+	my $data = "$dir/db";
+	my $sock = "$dir/mysqld.sock";
+	my $errlog = "$dir/mariadb-error.log";
+	@$self{qw(db_data db_socket db_log)} = ($data, $sock, $errlog);
+
+	if ($ENV{HERALD_TEST_NO_CACHE}) {
+		$self->_install_db($data, "$dir/mariadb-install.log");
+	} else {
+		my $cached = $self->_cached_datadir;
+		my $st = _run("$dir/mariadb-install.log", 60, 'cp', '-a',
+		    $cached, $data);
+		croak "cannot copy $cached: " . _describe_exit($st) . "\n"
+		    . _tail("$dir/mariadb-install.log") if $st != 0;
+		unlink("$data/.herald-complete");
+	}
+	$self->_debug('datadir ready');
+
+	my @cmd = (_prog('mariadbd', 'mysqld'), '--no-defaults',
+	    "--datadir=$data", "--socket=$sock", '--skip-networking',
+	    "--pid-file=$dir/mariadbd.pid", "--log-error=$errlog",
+	    '--skip-name-resolve', '--innodb-flush-log-at-trx-commit=2',
+	    @INNODB_OPTS, '--innodb-buffer-pool-dump-at-shutdown=0',
+	    '--innodb-buffer-pool-load-at-startup=0',
+	    '--character-set-server=utf8mb4',
+	    '--collation-server=utf8mb4_general_ci');
+	push @cmd, '--user=root' if $> == 0;
+	$self->{mariadb_pid} = _spawn("$dir/mariadbd.out", @cmd);
+
+	my $deadline = time + 30;
+	while (1) {
+		if (-S $sock) {
+			my $c = IO::Socket::UNIX->new(Peer => $sock,
+			    Type => SOCK_STREAM);
+			if ($c) { close($c); last }
+		}
+		if (!$self->_alive($self->{mariadb_pid})) {
+			croak "mariadbd " . _describe_exit(
+			    $self->{exit}{$self->{mariadb_pid}}) . "\n"
+			    . _tail($errlog) . _tail("$dir/mariadbd.out");
+		}
+		croak "mariadbd not ready after 30 s\n" . _tail($errlog)
+		    if time > $deadline;
+		sleep 0.02;
+	}
+	$self->_debug('mariadbd accepts');
+
+	my $pw = _random_password();
+	$self->{db_password} = $pw;
+	$self->sql("CREATE DATABASE herald CHARACTER SET utf8mb4; "
+	    . "CREATE USER herald\@localhost IDENTIFIED BY '$pw'; "
+	    . "GRANT ALL ON herald.* TO herald\@localhost;", db => '');
+	$self->_debug('database created');
+}
+
+# ---------------------------------------------------------------------------
+# Herald
+
+sub _write_config ($self, %opts) {
+	my $dir = $self->{dir};
+	my $pwfile = "$dir/db-password";
+	_spew($pwfile, "$self->{db_password}\n", 0600);
+
+	my @conf = (
+		[listen => $self->{herald_socket}],
+		[socket_mode => '0666'],
+		[workers => $opts{workers} // 2],
+		[body_max => $opts{body_max} // 1048576],
+		[db_socket => $self->{db_socket}],
+		[db_name => 'herald'],
+		[db_user => 'herald'],
+		[db_password_file => $pwfile],
+		[auth => 'trusted-network'],
+		[log_level => 'info'],
+		[schema_dir => srcdir() . '/schema'],
+	);
+	my %extra = %{ $opts{config} // {} };
+	for my $kv (@conf) {
+		$kv->[1] = delete $extra{$kv->[0]} if exists $extra{$kv->[0]};
+	}
+	push @conf, map { [$_ => $extra{$_}] } sort keys %extra;
+
+	my $text = "# written by Herald::Stack\n";
+	for my $kv (@conf) {
+		next unless defined $kv->[1];	# undef = leave the key out
+		$text .= "$kv->[0] = $kv->[1]\n";
+	}
+	$self->{config_file} = "$dir/herald.conf";
+	_spew($self->{config_file}, $text);
+}
+
+sub _start_herald ($self, %opts) {
+	my $dir = $self->{dir};
+	my $bin = herald_bin();
+	croak "Herald binary $bin not found or not executable (build it, or "
+	    . "set HERALD_BIN)" unless -f $bin && -x _;
+	$self->{herald_socket} = "$dir/herald.sock";
+	$self->{herald_log} = "$dir/herald.log";
+	$self->_write_config(%opts);
+
+	my $mlog = "$dir/herald-migrate.log";
+	my $st = _run($mlog, 60, $bin, '-c', $self->{config_file}, 'migrate');
+	croak "herald migrate " . _describe_exit($st) . "\n" . _tail($mlog)
+	    if $st != 0;
+	$self->_debug('migrated');
+
+	$self->{herald_pid} = _spawn($self->{herald_log}, $bin, '-c',
+	    $self->{config_file}, 'serve');
+	my $deadline = time + 15;
+	until (-S $self->{herald_socket}) {
+		if (!$self->_alive($self->{herald_pid})) {
+			croak "herald serve " . _describe_exit(
+			    $self->{exit}{$self->{herald_pid}}) . "\n"
+			    . _tail($self->{herald_log});
+		}
+		croak "herald socket $self->{herald_socket} not there after "
+		    . "15 s\n" . _tail($self->{herald_log}) if time > $deadline;
+		sleep 0.01;
+	}
+	$self->_debug('herald listening');
+}
+
+# ---------------------------------------------------------------------------
+# nginx
+
+sub _write_nginx_conf ($self, $port) {
+	my $dir = $self->{dir};
+	my $params = srcdir() . '/conf/nginx/herald_params';
+	croak "$params missing" unless -f $params;
+	my $user = $> == 0 ? "user root;\n" : '';
+	my $conf = <<"EOF";
+${user}daemon off;
+master_process on;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log info;
+
+events {
+    worker_connections 256;
+}
+
+http {
+    client_body_temp_path $dir/nginx-client-body;
+    proxy_temp_path $dir/nginx-proxy;
+    fastcgi_temp_path $dir/nginx-fastcgi;
+    uwsgi_temp_path $dir/nginx-uwsgi;
+    scgi_temp_path $dir/nginx-scgi;
+    access_log $dir/nginx-access.log;
+    client_max_body_size 4m;
+    default_type application/octet-stream;
+
+    server {
+        listen 127.0.0.1:$port;
+        server_name _;
+
+        location / {
+            include $params;
+            fastcgi_pass unix:$self->{herald_socket};
+        }
+    }
+}
+EOF
+	$self->{nginx_conf} = "$dir/nginx.conf";
+	_spew($self->{nginx_conf}, $conf);
+}
+
+sub _start_nginx ($self, %opts) {
+	my $dir = $self->{dir};
+	my $nginx = _prog('nginx');
+	my $errlog = "$dir/nginx-error.log";
+	my $tries = $opts{port} ? 1 : 5;
+	for my $try (1 .. $tries) {
+		my $port = $opts{port} // _free_port();
+		$self->_write_nginx_conf($port);
+		unlink($errlog);
+		my $pid = _spawn("$dir/nginx.out", $nginx, '-p', "$dir/",
+		    '-c', $self->{nginx_conf});
+		$self->{nginx_pid} = $pid;
+		my $deadline = time + 15;
+		while (1) {
+			my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+			    PeerPort => $port, Proto => 'tcp', Timeout => 1);
+			if ($c) {
+				close($c);
+				$self->{port} = $port;
+				$self->_debug('nginx accepts');
+				return;
+			}
+			last unless $self->_alive($pid);
+			croak "nginx not answering on 127.0.0.1:$port after "
+			    . "15 s\n" . _tail($errlog) if time > $deadline;
+			sleep 0.01;
+		}
+		my $why = _describe_exit($self->{exit}{$pid});
+		delete $self->{nginx_pid};
+		my $log = _slurp($errlog) . _slurp("$dir/nginx.out");
+		next if $try < $tries && $log =~ /Address already in use/;
+		croak "nginx $why\n" . _tail($errlog) . _tail("$dir/nginx.out");
+	}
+}
+
+# ---------------------------------------------------------------------------
+# Life cycle
+
+sub start ($class, %opts) {
+	my $self = bless {
+		t0	=> time,
+		owner	=> $$,
+		opts	=> \%opts,
+		exit	=> {},
+		keep	=> $opts{keep} // $ENV{HERALD_KEEP},
+	}, $class;
+	my $base = $ENV{HERALD_TEST_TMPDIR} // File::Spec->tmpdir;
+	$self->{dir} = tempdir('herald-stack-XXXXXX', DIR => $base,
+	    CLEANUP => 0);
+	$LIVE{refaddr $self} = $self;
+	_install_signal_handlers();
+
+	my $ok = eval {
+		$self->_start_mariadb;
+		$self->_start_herald(%opts);
+		$self->_start_nginx(%opts);
+		1;
+	};
+	if (!$ok) {
+		my $err = $@;
+		$self->{keep} = 1 if $ENV{HERALD_KEEP};
+		$self->stop;
+		croak "Herald::Stack->start failed: $err";
+	}
+	$self->{http} = HTTP::Tiny->new(timeout => 15, keep_alive => 0,
+	    agent => "herald-tests/$VERSION");
+	$self->_debug('stack up');
+	$self->{start_seconds} = time - $self->{t0};
+	print STDERR "# Herald::Stack: keeping $self->{dir}\n" if $self->{keep};
+	return $self;
+}
+
+sub start_seconds ($self) { $self->{start_seconds} }
+sub dir ($self) { $self->{dir} }
+sub port ($self) { $self->{port} }
+sub db_socket ($self) { $self->{db_socket} }
+sub herald_socket ($self) { $self->{herald_socket} }
+sub config_file ($self) { $self->{config_file} }
+sub herald_pid ($self) { $self->{herald_pid} }
+sub nginx_pid ($self) { $self->{nginx_pid} }
+sub mariadb_pid ($self) { $self->{mariadb_pid} }
+
+# Signal one of our children and wait for it; SIGKILL after $grace s.
+sub _stop_pid ($self, $pid, $sig, $grace) {
+	return unless $pid;
+	return unless $self->_alive($pid);
+	kill $sig, $pid;
+	my $deadline = time + $grace;
+	while ($self->_alive($pid)) {
+		if (time > $deadline) {
+			kill 'KILL', $pid;
+			waitpid($pid, 0);
+			$self->{exit}{$pid} = $?;
+			last;
+		}
+		sleep 0.01;
+	}
+}
+
+sub stop ($self) {
+	return if $self->{stopped};
+	return if $self->{owner} != $$;	# a forked child never stops them
+	$self->{stopped} = 1;
+	local ($?, $!, $@);
+
+	# nginx first: no new requests reach Herald.
+	$self->_stop_pid($self->{nginx_pid}, 'TERM', 10);
+
+	# Herald: note its workers before the master goes, so a worker left
+	# behind (master killed) can still be ended by PID.
+	my %workers;
+	if ($self->{herald_pid} && $self->_alive($self->{herald_pid})) {
+		for my $w ($self->_herald_children) {
+			my $st = _proc_stat($w);
+			$workers{$w} = $st->{start} if $st;
+		}
+	}
+	$self->_stop_pid($self->{herald_pid}, 'TERM', 10);
+	my $deadline = time + 5;
+	for my $w (keys %workers) {
+		while (1) {
+			my $st = _proc_stat($w);
+			last unless $st && $st->{start} eq $workers{$w}
+			    && $st->{state} ne 'Z';
+			if (time > $deadline) {
+				kill 'KILL', $w;
+				last;
+			}
+			sleep 0.01;
+		}
+	}
+
+	$self->_stop_pid($self->{mariadb_pid}, 'TERM', 60);
+
+	delete $LIVE{refaddr $self};
+	if ($self->{keep}) {
+		print STDERR "# Herald::Stack: kept $self->{dir}\n";
+	} elsif ($self->{dir} && -d $self->{dir}) {
+		remove_tree($self->{dir}, { safe => 1 });
+	}
+}
+
+sub DESTROY ($self) {
+	$self->stop if $self->{dir};
+}
+
+my $HANDLERS_SET;
+sub _install_signal_handlers {
+	return if $HANDLERS_SET++;
+	for my $sig (qw(INT TERM HUP)) {
+		my $prev = $SIG{$sig};
+		$SIG{$sig} = sub {
+			stop_all();
+			if (ref $prev eq 'CODE') {
+				$prev->(@_);
+			}
+			my $num = { INT => 2, TERM => 15, HUP => 1 }->{$sig};
+			_exit(128 + $num);
+		};
+	}
+}
+
+sub stop_all {
+	for my $s (values %LIVE) {
+		eval { $s->stop; 1 } or print STDERR "# stop failed: $@";
+	}
+}
+
+END {
+	stop_all();
+}
+
+# ---------------------------------------------------------------------------
+# Introspection
+
+sub _herald_children ($self) {
+	my $master = $self->{herald_pid} or return;
+	my @kids;
+	opendir(my $dh, '/proc') or return;
+	for my $p (readdir $dh) {
+		next unless $p =~ /^\d+\z/;
+		my $st = _proc_stat($p) or next;
+		push @kids, $p + 0 if $st->{ppid} == $master && $st->{state} ne 'Z';
+	}
+	closedir($dh);
+	return sort { $a <=> $b } @kids;
+}
+
+# (master, worker, worker, ...)
+sub herald_pids ($self) {
+	return unless $self->{herald_pid} && $self->_alive($self->{herald_pid});
+	return ($self->{herald_pid}, $self->_herald_children);
+}
+
+sub worker_pids ($self) { return $self->_herald_children }
+
+sub log_text ($self) { return _slurp($self->{herald_log}) }
+sub nginx_log_text ($self) { return _slurp("$self->{dir}/nginx-error.log") }
+sub mariadb_log_text ($self) { return _slurp($self->{db_log}) }
+
+# Run SQL as root on the private server.  Returns a list of rows, each an
+# arrayref of column values (NULL -> undef).  Dies with the client's message
+# on error.  The default database is "herald"; db => '' for none.
+sub sql ($self, $statement, %o) {
+	my $db = exists $o{db} ? $o{db} : 'herald';
+	my $err = "$self->{dir}/sql-stderr.$$";
+	my @cmd = (_prog('mariadb', 'mysql'), '--no-defaults',
+	    '-S', $self->{db_socket}, '-uroot', '--batch', '--skip-column-names',
+	    '--default-character-set=utf8mb4');
+	push @cmd, $db if length $db;
+	my $pid = open(my $out, '-|') // croak "fork: $!";
+	if ($pid == 0) {
+		eval {
+			open(STDERR, '>', $err) or die "$err: $!";
+			exec { $cmd[0] } @cmd, '-e', $statement
+			    or die "exec: $!";
+		};
+		print STDERR $@;
+		_exit(127);
+	}
+	binmode($out, ':raw');
+	my @rows;
+	while (my $line = <$out>) {
+		chomp $line;
+		my @f = map {
+			my $v = $_;
+			if ($v eq 'NULL') {
+				undef;
+			} else {
+				$v =~ s/\\(.)/$1 eq 'n' ? "\n" : $1 eq 't' ? "\t"
+				    : $1 eq '0' ? "\0" : $1/ge;
+				utf8::decode($v);
+				$v;
+			}
+		} split /\t/, $line, -1;
+		push @rows, \@f;
+	}
+	close($out);
+	my $st = $?;
+	my $msg = _slurp($err);
+	unlink($err);
+	croak "SQL failed (" . _describe_exit($st) . "): $statement\n$msg"
+	    if $st != 0;
+	return @rows;
+}
+
+# The single value of a one-row, one-column query.
+sub sql_value ($self, $statement) {
+	my @rows = $self->sql($statement);
+	croak "expected one row from: $statement (got " . scalar(@rows) . ")"
+	    unless @rows == 1;
+	return $rows[0][0];
+}
+
+# Quote a string as an SQL literal (for building sql() statements).
+sub quote ($class_or_self, $s) {
+	return 'NULL' unless defined $s;
+	my $b = $s;
+	utf8::encode($b) if utf8::is_utf8($b);
+	$b =~ s/\\/\\\\/g;
+	$b =~ s/'/\\'/g;
+	$b =~ s/\0/\\0/g;
+	return "'$b'";
+}
+
+# ---------------------------------------------------------------------------
+# HTTP
+
+sub url ($self, $path = '/') {
+	$path = "/$path" unless $path =~ m{^/};
+	return "http://127.0.0.1:$self->{port}$path";
+}
+
+sub json_codec { $JSON }
+
+sub request ($self, $method, $path, $body = undef, $headers = {}) {
+	my %h = %$headers;
+	my %args = (headers => \%h);
+	if (defined $body) {
+		if (ref $body) {
+			$body = $JSON->encode($body);
+		} elsif (utf8::is_utf8($body)) {
+			utf8::encode($body);
+		}
+		# As curl -d sends it.
+		$h{'content-type'} //= 'application/x-www-form-urlencoded'
+		    unless grep { lc $_ eq 'content-type' } keys %h;
+		$args{content} = $body;
+	}
+	my $res = $self->{http}->request($method, $self->url($path), \%args);
+	my $r = {
+		status	=> $res->{status},
+		reason	=> $res->{reason},
+		headers	=> $res->{headers} // {},
+		content	=> $res->{content} // '',
+		json	=> undef,
+	};
+	if (length $r->{content}) {
+		my $j = eval { JSON::PP->new->utf8->allow_nonref
+		    ->decode($r->{content}) };
+		$r->{json} = $j if ref $j;
+	}
+	$r->{content_type} = $r->{headers}{'content-type'} // '';
+	return $r;
+}
+
+sub get ($self, $path, $headers = {}) {
+	return $self->request('GET', $path, undef, $headers);
+}
+
+sub post ($self, $path, $body = undef, $headers = {}) {
+	return $self->request('POST', $path, $body, $headers);
+}
+
+sub put ($self, $path, $body = undef, $headers = {}) {
+	return $self->request('PUT', $path, $body, $headers);
+}
+
+sub delete ($self, $path, $body = undef, $headers = {}) {
+	return $self->request('DELETE', $path, $body, $headers);
+}
+
+# The JSON type ('string', 'number', 'boolean', 'null', 'array', 'object',
+# or undef when the path is absent) of the value at @path in a JSON text.
+# Judged from a fresh decode, so earlier use of a decoded value in numeric
+# or string context cannot change the answer.
+sub json_type ($class_or_self, $content, @path) {
+	my $d = eval { JSON::PP->new->utf8->allow_nonref->decode($content) };
+	return undef if $@;
+	for my $p (@path) {
+		if (ref $d eq 'ARRAY') {
+			return undef unless $p =~ /^-?\d+\z/ && $p < @$d;
+			$d = $d->[$p];
+		} elsif (ref $d eq 'HASH') {
+			return undef unless exists $d->{$p};
+			$d = $d->{$p};
+		} else {
+			return undef;
+		}
+	}
+	return 'null' unless defined $d;
+	return 'boolean' if JSON::PP::is_bool($d);
+	return 'array' if ref $d eq 'ARRAY';
+	return 'object' if ref $d eq 'HASH';
+	require B;
+	my $f = B::svref_2object(\$d)->FLAGS;
+	return 'string' if $f & B::SVp_POK();
+	return 'number' if $f & (B::SVp_IOK() | B::SVp_NOK());
+	return 'string';
+}
+
+# Percent-encode a query-string value (space as %20).
+sub uri_escape ($class_or_self, $s) {
+	my $b = $s;
+	utf8::encode($b) if utf8::is_utf8($b);
+	$b =~ s/([^A-Za-z0-9\-._~])/sprintf('%%%02X', ord $1)/ge;
+	return $b;
+}
+
+# Build "path?k=v&k=v" from a list of pairs (values percent-encoded).
+sub path_q ($class_or_self, $path, @pairs) {
+	my @q;
+	while (@pairs) {
+		my ($k, $v) = splice(@pairs, 0, 2);
+		push @q, __PACKAGE__->uri_escape($k) . '='
+		    . __PACKAGE__->uri_escape($v);
+	}
+	return @q ? "$path?" . join('&', @q) : $path;
+}
+
+1;

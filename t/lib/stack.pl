@@ -1,0 +1,67 @@
+#!/usr/bin/perl
+# Start a private Herald stack (MariaDB + herald + nginx) in the foreground:
+#
+#   perl t/lib/stack.pl --port 8080 [--workers N] [--body-max BYTES]
+#                       [--set key=value ...] [--keep]
+#
+# Prints where it listens, then waits until SIGINT/SIGTERM/SIGHUP and stops
+# every process it started, by PID.  Run from the build directory (where
+# ./herald is), or set HERALD_BIN.
+use v5.36;
+use FindBin;
+use lib "$FindBin::RealBin";
+use Getopt::Long qw(GetOptions);
+use Herald::Stack;
+
+my %opt = (set => []);
+GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
+    'help|h') or usage(2);
+usage(0) if $opt{help};
+
+sub usage ($rc) {
+	print STDERR "usage: $0 --port PORT [--workers N] [--body-max BYTES] "
+	    . "[--set key=value ...] [--keep]\n";
+	exit $rc;
+}
+
+my %config;
+for my $kv (@{ $opt{set} }) {
+	my ($k, $v) = $kv =~ /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*\z/
+	    or die "--set wants key=value, not '$kv'\n";
+	$config{$k} = $v;
+}
+
+my %args = (config => \%config);
+$args{port} = $opt{port} if $opt{port};
+$args{workers} = $opt{workers} if $opt{workers};
+$args{body_max} = $opt{'body-max'} if $opt{'body-max'};
+$args{keep} = 1 if $opt{keep};
+
+my $s = Herald::Stack->start(%args);
+$| = 1;
+printf "Herald is listening on %s (started in %.2f s)\n", $s->url('/'),
+    $s->start_seconds;
+printf "  herald pids: %s\n", join(' ', $s->herald_pids);
+printf "  directory:   %s\n", $s->dir;
+printf "  herald log:  %s/herald.log\n", $s->dir;
+printf "  mariadb:     mariadb --no-defaults -S %s -uroot herald\n",
+    $s->db_socket;
+print "Press Ctrl-C to stop.\n";
+
+# Herald::Stack's INT/TERM/HUP handlers stop everything and exit.  Also stop
+# if herald, nginx or mariadbd dies underneath us.
+while (1) {
+	sleep 1;
+	for my $what (qw(herald nginx mariadb)) {
+		my $m = "${what}_pid";
+		my $pid = $s->$m;
+		next if $s->_alive($pid);
+		print STDERR "$what (pid $pid) has exited; stopping.\n";
+		print STDERR Herald::Stack::_tail(
+		    $what eq 'herald' ? $s->dir . '/herald.log'
+		    : $what eq 'nginx' ? $s->dir . '/nginx-error.log'
+		    : $s->dir . '/mariadb-error.log');
+		$s->stop;
+		exit 1;
+	}
+}

@@ -1,0 +1,61 @@
+/* t/unit/request.c -- query-string parsing and parameter lookup. */
+#include "config.h"
+
+#include <string.h>
+
+#include "request.h"
+#include "tap.h"
+
+static enum req_parse_rc
+parse(struct request *r, const char *qs)
+{
+	req_free(r);
+	req_init(r);
+	return req_parse_query(r, qs);
+}
+
+int
+main(void)
+{
+	struct request	 r;
+	const char	*v = NULL;
+	char		 big[REQ_PARAMS_MAX * 4 + 8];
+	size_t		 i;
+
+	req_init(&r);
+	is_int(parse(&r, "user=a+b&limit=10"), REQ_PARSE_OK, "plain query parses");
+	is_int(req_param(&r, "user", 0, &v), 1, "user found");
+	is_str(v, "a b", "'+' decodes to a space");
+	is_int(req_param(&r, "LIMIT", 1, &v), 1, "names match ignoring case when asked");
+	is_str(v, "10", "limit value");
+	is_int(req_param(&r, "LIMIT", 0, &v), 0, "exact lookup is case-sensitive");
+
+	is_int(parse(&r, "q=%41%62%2B%25&e=&flag"), REQ_PARSE_OK, "escapes parse");
+	req_param(&r, "q", 0, &v);
+	is_str(v, "Ab+%", "percent-escapes decode");
+	req_param(&r, "e", 0, &v);
+	is_str(v, "", "empty value");
+	is_int(req_param(&r, "flag", 0, &v), 1, "name without '=' is present");
+	is_str(v, "", "... with an empty value");
+
+	is_int(parse(&r, "a=1&a=2"), REQ_PARSE_OK, "repeated names parse");
+	is_int(req_param(&r, "a", 0, &v), -1, "a repeated name is reported");
+
+	is_int(parse(&r, "a=%zz"), REQ_PARSE_BAD, "bad hex digits refused");
+	is_int(parse(&r, "a=%4"), REQ_PARSE_BAD, "truncated escape refused");
+	is_int(parse(&r, "a=%00"), REQ_PARSE_BAD, "NUL refused");
+	is_int(parse(&r, "a=%ff%fe"), REQ_PARSE_BAD, "invalid UTF-8 refused");
+	is_int(parse(&r, "u=%C3%A9t%C3%A9"), REQ_PARSE_OK, "UTF-8 accepted");
+	is_int(parse(&r, "&&a=1&&"), REQ_PARSE_OK, "empty pairs skipped");
+	is_int((long long)r.nparams, 1, "... leaving one parameter");
+
+	big[0] = '\0';
+	for (i = 0; i <= REQ_PARAMS_MAX; i++)
+		strcat(big, "a=1&");
+	is_int(parse(&r, big), REQ_PARSE_TOO_MANY, "more than REQ_PARAMS_MAX refused");
+
+	is_int(req_method_parse("DELETE"), REQ_DELETE, "DELETE method");
+	is_int(req_method_parse("delete"), REQ_OTHER, "methods are case-sensitive");
+	req_free(&r);
+	return done_testing();
+}
