@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "app.h"
 #include "auth.h"
 #include "cfg.h"
@@ -20,4 +22,20 @@ auth_resolve(struct request *req)
 		return AUTH_OK;
 	}
 	return AUTH_UNAUTHENTICATED;
+}
+
+int
+auth_may_act_for(const struct request *req, const char *user)
+{
+	const struct principal	*p = &req->principal;
+
+	switch (p->role) {
+	case ROLE_ADMIN:
+	case ROLE_SERVICE:
+		return 1;
+	case ROLE_USER:
+		return p->user != NULL && strcmp(p->user, user) == 0;
+	default:
+		return 0;
+	}
 }

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "auth.h"
 #include "cfg.h"
 #include "jsonio.h"
 #include "reply.h"
@@ -168,6 +169,20 @@ agent_too_long(const char *s, size_t max)
 	return util_utf8_len(s, strlen(s)) > max;
 }
 
+/* The principal must be allowed to act for "u" (a user: only itself). */
+static int
+agent_acting_for(struct request *req, struct reply *rep, const char *u,
+    const char **user)
+{
+	if (!auth_may_act_for(req, u)) {
+		agent_err(rep, 403, "ERR_FORBIDDEN",
+		    "not allowed to act for this user", "param", "user", NULL);
+		return -1;
+	}
+	*user = u;
+	return 0;
+}
+
 /*
  * The user a request is about: the query string first, then the body's
  * "user" field (§1 "Where user comes from").
@@ -195,8 +210,7 @@ agent_user(struct request *req, struct reply *rep, struct json_object *body,
 		    "parameter too long: user", "param", "user", NULL);
 		return -1;
 	}
-	*user = u;
-	return 0;
+	return agent_acting_for(req, rep, u, user);
 }
 
 /* "limit"/"offset": longs; <= 0 means none (§5.1.7). */
@@ -522,6 +536,8 @@ api_agent_notification_create(struct request *req, struct reply *rep)
 	    (status = agent_required(rep, body, "subject", NOTE_SUBJECT_MAX,
 	    &n.subject)) != 0)
 		return status;
+	if (agent_acting_for(req, rep, n.user, &n.user) != 0)
+		return rep->status;
 	if (jsonio_get_str(body, "message", &n.body) < 0)
 		return agent_bad_field(rep, "message",
 		    "message must be a string");
@@ -777,7 +793,8 @@ api_agent_mark_all_seen(struct request *req, struct reply *rep)
 	    !util_blank(user)) {
 		if (agent_too_long(user, NOTE_USER_MAX))
 			return agent_bad_field(rep, "user", "user is too long");
-		f.user = user;
+		if (agent_acting_for(req, rep, user, &f.user) != 0)
+			return rep->status;
 	} else if (agent_user(req, rep, NULL, &f.user) != 0)
 		return rep->status;
 	if (agent_opt_str(rep, body, "type", &f.type) != 0 ||
