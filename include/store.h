@@ -42,6 +42,10 @@ enum store_rc	 store_begin(struct store *);
 enum store_rc	 store_commit(struct store *);
 void		 store_rollback(struct store *);
 
+/* Create the user if missing (store/notes.c). */
+enum store_rc	 store_user_ensure(struct store *, const char *tenant,
+		    const char *user, int64_t now);
+
 /* --- user notifications (store/notes.c) --- */
 
 struct note {
@@ -101,6 +105,65 @@ enum store_rc	 store_note_delete(struct store *, const char *tenant,
 		    int64_t now);
 enum store_rc	 store_note_delete_all(struct store *,
 		    const struct note_filter *, int64_t now);
+
+/* --- system notifications (store/system.c) --- */
+
+#define SYS_TYPE_MAX		64
+#define SYS_MESSAGE_MAX		65535	/* bytes */
+
+/* A user's state for one system notification; only ever moves up. */
+enum sys_state { SYS_UNRECEIVED, SYS_RECEIVED, SYS_SEEN, SYS_DISMISSED };
+
+struct sysnote {
+	unsigned char	 id[16];
+	const char	*type;
+	const char	*message;
+	int64_t		 activation;
+	int64_t		 deactivation;
+	int64_t		 created;
+	int		 dismissible;
+	int		 logins_disabled;
+	/* The user's view only: */
+	enum sys_state	 state;
+	int		 acknowledged;	/* marked seen at some time */
+};
+
+typedef int	(*sysnote_cb)(const struct sysnote *, void *);
+
+/* 1 when "type" is a known system-notification type. */
+enum store_rc	 store_sys_type_known(struct store *, const char *type,
+		    int *known);
+enum store_rc	 store_sys_types(struct store *,
+		    int (*)(const char *, void *), void *);
+enum store_rc	 store_sys_create(struct store *, const char *tenant,
+		    const struct sysnote *);
+/* STORE_NOTFOUND when there is no such notification. */
+enum store_rc	 store_sys_get(struct store *, const char *tenant,
+		    const unsigned char id[16], struct sysnote *,
+		    char **type, char **message);
+/* Replace the fields and forget every user's state of it, atomically. */
+enum store_rc	 store_sys_update(struct store *, const char *tenant,
+		    const struct sysnote *);
+enum store_rc	 store_sys_delete(struct store *, const char *tenant,
+		    const unsigned char id[16]);
+enum store_rc	 store_sys_admin_list(struct store *, const char *tenant,
+		    int64_t active_at, const char *type, long long limit,
+		    long long offset, sysnote_cb, void *, long long *total);
+
+/* The user's active notifications whose state is below "below". */
+enum store_rc	 store_sys_user_list(struct store *, const char *tenant,
+		    const char *user, enum sys_state below, int64_t now,
+		    sysnote_cb, void *);
+enum store_rc	 store_sys_user_counts(struct store *, const char *tenant,
+		    const char *user, int64_t now, long long *total,
+		    long long *fresh, long long *unseen);
+/* Raise the user's state of "ids" (any, active or not) to "to". */
+enum store_rc	 store_sys_mark(struct store *, const char *tenant,
+		    const char *user, const unsigned char (*ids)[16],
+		    size_t n, enum sys_state to, int64_t now);
+/* Raise the state of every active notification to "to". */
+enum store_rc	 store_sys_mark_all(struct store *, const char *tenant,
+		    const char *user, enum sys_state to, int64_t now);
 
 /* --- migrations (store/migrate.c) --- */
 

@@ -16,5 +16,25 @@ const struct route routes[] = {
 	{ REQ_POST,	"/mark-all-seen",	api_agent_mark_all_seen, 0 },
 	{ REQ_POST,	"/delete",		api_agent_delete,	0 },
 	{ REQ_DELETE,	"/delete-all",		api_agent_delete_all,	0 },
+
+	/* notification-agent: each user's view of system notifications */
+	{ REQ_GET,	"/system/messages",	api_agent_sys_messages,	0 },
+	{ REQ_GET,	"/system/new-messages",	api_agent_sys_new,	0 },
+	{ REQ_GET,	"/system/unseen-messages", api_agent_sys_unseen, 0 },
+	{ REQ_POST,	"/system/received",	api_agent_sys_received,	0 },
+	{ REQ_POST,	"/system/mark-all-received",
+			    api_agent_sys_mark_all_received,		0 },
+	{ REQ_POST,	"/system/seen",		api_agent_sys_seen,	0 },
+	{ REQ_POST,	"/system/mark-all-seen", api_agent_sys_mark_all_seen, 0 },
+	{ REQ_POST,	"/system/delete",	api_agent_sys_delete,	0 },
+	{ REQ_DELETE,	"/system/delete-all",	api_agent_sys_delete_all, 0 },
+
+	/* notification-agent: administration of system notifications */
+	{ REQ_PUT,	"/admin/system",	api_agent_admin_create,	ROUTE_ADMIN },
+	{ REQ_GET,	"/admin/system",	api_agent_admin_list,	ROUTE_ADMIN },
+	{ REQ_GET,	"/admin/system/{uuid}",	api_agent_admin_get,	ROUTE_ADMIN },
+	{ REQ_POST,	"/admin/system/{uuid}",	api_agent_admin_update,	ROUTE_ADMIN },
+	{ REQ_DELETE,	"/admin/system/{uuid}",	api_agent_admin_delete,	ROUTE_ADMIN },
+	{ REQ_GET,	"/admin/system-types",	api_agent_admin_types,	ROUTE_ADMIN },
 };
 const size_t routes_sz = sizeof(routes) / sizeof(routes[0]);

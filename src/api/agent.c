@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "agent_int.h"
 #include "app.h"
 #include "auth.h"
 #include "cfg.h"
@@ -29,7 +30,7 @@
  * Error body {"error_code", "reason", k: v ...}: the agent's format (§2.2).
  * The variadic part is NULL-terminated name/value string pairs.
  */
-static int
+int
 agent_err(struct reply *rep, int status, const char *code,
     const char *reason, ...)
 {
@@ -70,7 +71,7 @@ api_agent_unrecognized(struct reply *rep)
 	    "Unrecognized service path.\n");
 }
 
-static int
+int
 agent_store_err(struct reply *rep, enum store_rc rc)
 {
 	switch (rc) {
@@ -86,7 +87,7 @@ agent_store_err(struct reply *rep, enum store_rc rc)
 	}
 }
 
-static int
+int
 agent_json(struct reply *rep, struct json_object *doc)
 {
 	int	status;
@@ -102,7 +103,7 @@ agent_json(struct reply *rep, struct json_object *doc)
  * A query parameter under any of "names" (case-insensitive, §1).
  * Returns 1 and *val, 0 when absent, -1 with the reply set when repeated.
  */
-static int
+int
 agent_param(struct request *req, struct reply *rep,
     const char *const *names, const char **val)
 {
@@ -124,7 +125,7 @@ agent_param(struct request *req, struct reply *rep,
 	return found;
 }
 
-static int
+int
 agent_param1(struct request *req, struct reply *rep, const char *name,
     const char **val)
 {
@@ -134,7 +135,7 @@ agent_param1(struct request *req, struct reply *rep, const char *name,
 }
 
 /* Parse the body, whatever its Content-Type (§1); NULL when empty. */
-static int
+int
 agent_body(struct request *req, struct reply *rep, struct json_object **out)
 {
 	const struct cfg	*cfg = req->app->cfg;
@@ -163,7 +164,7 @@ agent_body(struct request *req, struct reply *rep, struct json_object **out)
 	}
 }
 
-static int
+int
 agent_too_long(const char *s, size_t max)
 {
 	return util_utf8_len(s, strlen(s)) > max;
@@ -187,7 +188,7 @@ agent_acting_for(struct request *req, struct reply *rep, const char *u,
  * The user a request is about: the query string first, then the body's
  * "user" field (§1 "Where user comes from").
  */
-static int
+int
 agent_user(struct request *req, struct reply *rep, struct json_object *body,
     const char **user)
 {
@@ -214,7 +215,7 @@ agent_user(struct request *req, struct reply *rep, struct json_object *body,
 }
 
 /* "limit"/"offset": longs; <= 0 means none (§5.1.7). */
-static int
+int
 agent_long(struct request *req, struct reply *rep, const char *name,
     long long *out)
 {
@@ -399,7 +400,7 @@ agent_list_row(const struct note *n, void *arg)
 	return 0;
 }
 
-static struct json_object *
+struct json_object *
 agent_count_str(long long v)
 {
 	char	buf[32];
@@ -420,7 +421,7 @@ agent_listing(struct request *req, struct reply *rep,
 {
 	struct store		*st = req->app->store;
 	struct agent_list	 l = { NULL, req->app->cfg->json_depth + 1, 0 };
-	struct json_object	*doc, *rev;
+	struct json_object	*doc, *rev, *sys = NULL;
 	struct note_filter	 all;
 	long long		 total = 0, unseen = 0;
 	enum store_rc		 rc;
@@ -450,13 +451,19 @@ agent_listing(struct request *req, struct reply *rep,
 		json_object_put(l.arr);
 		l.arr = rev;
 	}
+	/* /messages carries the user's system notifications, and
+	 * /unseen-messages the unseen ones. */
+	if (with_system && (rc = agent_system_messages(req, f->user,
+	    f->seen == 0 && with_system == 2, &sys)) != STORE_OK) {
+		json_object_put(l.arr);
+		return agent_store_err(rep, rc);
+	}
 	doc = json_object_new_object();
 	json_object_object_add(doc, "total", agent_count_str(total));
 	json_object_object_add(doc, "unseen_total", agent_count_str(unseen));
 	json_object_object_add(doc, "messages", l.arr);
 	if (with_system)
-		json_object_object_add(doc, "system-messages",
-		    json_object_new_array());
+		json_object_object_add(doc, "system-messages", sys);
 	return agent_json(rep, doc);
 }
 
@@ -507,7 +514,7 @@ agent_required(struct reply *rep, struct json_object *body, const char *name,
 	return 0;
 }
 
-static int
+int
 agent_bad_field(struct reply *rep, const char *name, const char *reason)
 {
 	return agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD", reason,
@@ -615,7 +622,7 @@ api_agent_unseen(struct request *req, struct reply *rep)
 	pg.asc = 1;
 	if (agent_user(req, rep, NULL, &f.user) != 0)
 		return rep->status;
-	return agent_listing(req, rep, &f, &pg, 0, 1);
+	return agent_listing(req, rep, &f, &pg, 0, 2);
 }
 
 /* GET /last-ten-messages: the ten newest, oldest first (§5.1.8). */
@@ -641,7 +648,7 @@ api_agent_count(struct request *req, struct reply *rep)
 {
 	struct note_filter	 f;
 	struct json_object	*doc;
-	long long		 total = 0, unseen = 0;
+	long long		 total = 0, unseen = 0, st = 0, sn = 0, su = 0;
 	enum store_rc		 rc;
 	char			 fbuf[256];
 
@@ -652,15 +659,17 @@ api_agent_count(struct request *req, struct reply *rep)
 	    agent_filter_param(req, rep, fbuf, sizeof(fbuf), &f) < 0)
 		return rep->status;
 	if ((rc = store_note_count(req->app->store, &f, &total, &unseen)) !=
-	    STORE_OK)
+	    STORE_OK ||
+	    (rc = agent_system_counts(req, f.user, &st, &sn, &su)) != STORE_OK)
 		return agent_store_err(rep, rc);
+	/* The system counts ignore seen and filter (§5.1.9). */
 	doc = json_object_new_object();
 	json_object_object_add(doc, "user-total", json_object_new_int64(total));
-	json_object_object_add(doc, "system-total", json_object_new_int64(0));
+	json_object_object_add(doc, "system-total", json_object_new_int64(st));
 	json_object_object_add(doc, "system-total-new",
-	    json_object_new_int64(0));
+	    json_object_new_int64(sn));
 	json_object_object_add(doc, "system-total-unseen",
-	    json_object_new_int64(0));
+	    json_object_new_int64(su));
 	return agent_json(rep, doc);
 }
 
@@ -668,7 +677,7 @@ api_agent_count(struct request *req, struct reply *rep)
  * The body's "uuids": a JSON array of UUID strings, at most NOTE_IDS_MAX.
  * On success *ids is malloc'd (caller frees) and *n set.
  */
-static int
+int
 agent_ids(struct reply *rep, struct json_object *body,
     unsigned char (**ids)[16], size_t *n)
 {

@@ -106,9 +106,20 @@ nq_key(const struct nq *q, enum nq_kind kind)
 }
 
 enum store_rc
+store_user_ensure(struct store *st, const char *tenant, const char *user,
+    int64_t now)
+{
+	unsigned char	uid[16];
+	struct sqlv	v[] = { SQL_BIN(uid, 16), SQL_STR(tenant),
+	    SQL_STR(user), SQL_I64(now) };
+
+	util_uuid_new(uid);
+	return db_exec(st, K_USER_UPSERT, sql_user_upsert, v, 4, NULL);
+}
+
+enum store_rc
 store_note_create(struct store *st, const char *tenant, const struct note *n)
 {
-	unsigned char		uid[16];
 	unsigned long long	affected = 0;
 	enum store_rc		rc;
 	struct sqlv		ins[] = {
@@ -116,10 +127,6 @@ store_note_create(struct store *st, const char *tenant, const struct note *n)
 		SQL_STR(n->body), SQL_STR(n->payload), SQL_OPTSTR(n->template),
 		SQL_I64(n->email), SQL_I64(n->created), SQL_I64(n->created),
 		SQL_STR(tenant), SQL_STR(n->user)
-	};
-	struct sqlv		usr[] = {
-		SQL_BIN(uid, 16), SQL_STR(tenant), SQL_STR(n->user),
-		SQL_I64(n->created)
 	};
 
 	/*
@@ -130,10 +137,8 @@ store_note_create(struct store *st, const char *tenant, const struct note *n)
 	    sizeof(ins) / sizeof(ins[0]), &affected);
 	if (rc != STORE_OK || affected == 1)
 		return rc;
-	util_uuid_new(uid);
-	rc = db_exec(st, K_USER_UPSERT, sql_user_upsert, usr,
-	    sizeof(usr) / sizeof(usr[0]), NULL);
-	if (rc != STORE_OK)
+	if ((rc = store_user_ensure(st, tenant, n->user, n->created)) !=
+	    STORE_OK)
 		return rc;
 	rc = db_exec(st, K_NOTE_INSERT, sql_note_insert, ins,
 	    sizeof(ins) / sizeof(ins[0]), &affected);
