@@ -3,7 +3,7 @@
 
 struct request;
 
-enum auth_rc { AUTH_OK, AUTH_UNAUTHENTICATED };
+enum auth_rc { AUTH_OK, AUTH_UNAUTHENTICATED, AUTH_UNAVAILABLE };
 
 /* Resolve req->principal from the request and the configured mode. */
 enum auth_rc	auth_resolve(struct request *);

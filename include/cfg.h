@@ -7,7 +7,7 @@
 
 #define CFG_STR_MAX	512
 
-enum auth_mode { AUTH_TRUSTED_NETWORK };
+enum auth_mode { AUTH_TOKEN, AUTH_REMOTE_USER, AUTH_TRUSTED_NETWORK };
 
 struct cfg {
 	char		listen[CFG_STR_MAX];
@@ -29,6 +29,8 @@ struct cfg {
 	unsigned int	db_read_timeout;
 	unsigned int	db_write_timeout;
 	enum auth_mode	auth;
+	char		admin_users[CFG_STR_MAX];	/* remote-user roles */
+	char		service_users[CFG_STR_MAX];
 	enum log_level	log_level;
 	char		schema_dir[CFG_STR_MAX];
 };

@@ -28,6 +28,7 @@ enum role { ROLE_NONE, ROLE_USER, ROLE_SERVICE, ROLE_ADMIN };
 struct principal {
 	enum role	 role;
 	char		*user;		/* NULL unless bound to one user */
+	char		*tenant;	/* NULL: the default tenant */
 };
 
 /*
@@ -46,6 +47,8 @@ struct request {
 	size_t			 bodysz;
 	char			*content_type;
 	char			*authorization;	/* secret: never logged */
+	char			*coder_token;	/* Coder-Session-Token; secret */
+	char			*okapi_token;	/* X-Okapi-Token; secret */
 	char			*remote_user;
 	char			*remote_addr;
 	const char		*captures[REQ_CAPTURES_MAX];	/* into path copy */

@@ -10,7 +10,7 @@ struct reply;
 typedef int (*route_fn)(struct request *, struct reply *);
 
 #define ROUTE_ADMIN	0x01	/* needs an admin principal */
-#define ROUTE_JSON	0x02	/* body parsed as JSON before the handler */
+#define ROUTE_PUBLIC	0x02	/* answered without a principal */
 
 struct route {
 	enum req_method	 method;

@@ -165,6 +165,33 @@ enum store_rc	 store_sys_mark(struct store *, const char *tenant,
 enum store_rc	 store_sys_mark_all(struct store *, const char *tenant,
 		    const char *user, enum sys_state to, int64_t now);
 
+/* --- API tokens (store/tokens.c) --- */
+
+struct token_row {
+	unsigned char	 id[16];
+	unsigned char	 hash[32];
+	const char	*tenant;
+	const char	*user;
+	const char	*role;
+	int64_t		 created;
+	int64_t		 expires;	/* 0: never */
+	int64_t		 revoked;	/* 0: not revoked */
+	int64_t		 last_used;	/* 0: never */
+};
+
+typedef int	(*token_cb)(const struct token_row *, void *);
+
+enum store_rc	 store_token_add(struct store *, const struct token_row *);
+/* The row whose hash is "hash" (one at most), or STORE_NOTFOUND. */
+enum store_rc	 store_token_find(struct store *, const unsigned char hash[32],
+		    token_cb, void *);
+enum store_rc	 store_token_list(struct store *, token_cb, void *);
+enum store_rc	 store_token_revoke(struct store *, const unsigned char id[16],
+		    int64_t now);
+/* Record a use, unless one was recorded since "since". */
+enum store_rc	 store_token_touch(struct store *, const unsigned char id[16],
+		    int64_t now, int64_t since);
+
 /* --- migrations (store/migrate.c) --- */
 
 /* Apply schema_dir/NNN_*.sql not yet recorded, in order.  Returns 0/-1. */

@@ -50,6 +50,8 @@ static const struct cfg_key cfg_keys[] = {
 	K("db_read_timeout",	CFG_UINT,  db_read_timeout, 1, 300),
 	K("db_write_timeout",	CFG_UINT,  db_write_timeout, 1, 300),
 	K("auth",		CFG_AUTH,  auth, 0, 0),
+	K("admin_users",	CFG_STR,   admin_users, 0, 0),
+	K("service_users",	CFG_STR,   service_users, 0, 0),
 	K("log_level",		CFG_LOG,   log_level, 0, 0),
 	K("schema_dir",		CFG_STR,   schema_dir, 0, 0),
 };
@@ -73,7 +75,7 @@ cfg_defaults(struct cfg *c)
 	c->db_connect_timeout = 2;
 	c->db_read_timeout = 10;
 	c->db_write_timeout = 10;
-	c->auth = AUTH_TRUSTED_NETWORK;
+	c->auth = AUTH_TOKEN;
 	c->log_level = LOG_INFO;
 	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s/schema",
 	    HERALD_DATADIR);
@@ -123,9 +125,14 @@ cfg_set(struct cfg *c, const struct cfg_key *k, const char *v)
 		*(unsigned int *)(void *)field = (unsigned int)n;
 		return 0;
 	case CFG_AUTH:
-		if (strcmp(v, "trusted-network") != 0)
+		if (strcmp(v, "token") == 0)
+			*(enum auth_mode *)(void *)field = AUTH_TOKEN;
+		else if (strcmp(v, "remote-user") == 0)
+			*(enum auth_mode *)(void *)field = AUTH_REMOTE_USER;
+		else if (strcmp(v, "trusted-network") == 0)
+			*(enum auth_mode *)(void *)field = AUTH_TRUSTED_NETWORK;
+		else
 			return -1;
-		*(enum auth_mode *)(void *)field = AUTH_TRUSTED_NETWORK;
 		return 0;
 	case CFG_LOG:
 		return log_level_parse(v, (enum log_level *)(void *)field);

@@ -59,6 +59,8 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 	req->path = strdup(path);
 	req->content_type = tp_dup(env, arg, "CONTENT_TYPE");
 	req->authorization = tp_dup(env, arg, "HTTP_AUTHORIZATION");
+	req->coder_token = tp_dup(env, arg, "HTTP_CODER_SESSION_TOKEN");
+	req->okapi_token = tp_dup(env, arg, "HTTP_X_OKAPI_TOKEN");
 	req->remote_user = tp_dup(env, arg, "REMOTE_USER");
 	req->remote_addr = tp_dup(env, arg, "REMOTE_ADDR");
 	if (req->method_name == NULL || req->path == NULL)

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pool.h"
 #include "store.h"
+#include "token.h"
 #include "transport.h"
 
 static void
@@ -29,6 +30,10 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  serve     run the FastCGI pool (socket from \"listen\", or fd 0)\n"
 	    "  migrate   apply schema/NNN_*.sql not yet applied, in order\n"
+	    "  token create --user NAME --role user|service|admin\n"
+	    "            [--expires DURATION]   print a new API token, once\n"
+	    "  token list                       list tokens (never the tokens)\n"
+	    "  token revoke ID                  refuse a token from now on\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -85,6 +90,19 @@ cmd_migrate(const char *path)
 	if (rc == 0)
 		log_info("migrate: schema is up to date");
 	return rc == 0 ? 0 : 1;
+}
+
+static int
+cmd_token(const char *path, int argc, char *argv[])
+{
+	struct cfg	cfg;
+	int		rc;
+
+	if (load(path, &cfg) != 0)
+		return 1;
+	rc = token_cmd(&cfg, argc, argv);
+	cfg_clear(&cfg);
+	return rc;
 }
 
 /* No command: a web server started us (spawn-fcgi, mod_fcgid or CGI). */
@@ -154,6 +172,8 @@ main(int argc, char *argv[])
 		return pool_run(config_path(cfgopt));
 	if (argc == 1 && strcmp(argv[0], "migrate") == 0)
 		return cmd_migrate(config_path(cfgopt));
+	if (argc >= 2 && strcmp(argv[0], "token") == 0)
+		return cmd_token(config_path(cfgopt), argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

@@ -31,6 +31,14 @@ req_init(struct request *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Secrets are overwritten before their memory is reused. */
+static void
+req_wipe(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+}
+
 void
 req_free(struct request *r)
 {
@@ -42,8 +50,12 @@ req_free(struct request *r)
 		free(r->params[i].name);
 		free(r->params[i].value);
 	}
-	if (r->authorization != NULL)
-		explicit_bzero(r->authorization, strlen(r->authorization));
+	req_wipe(r->authorization);
+	req_wipe(r->coder_token);
+	req_wipe(r->okapi_token);
+	free(r->coder_token);
+	free(r->okapi_token);
+	free(r->principal.tenant);
 	free(r->method_name);
 	free(r->path);
 	free(r->query);

@@ -6,7 +6,7 @@
 
 const struct route routes[] = {
 	/* notification-agent (seed 004): user notifications */
-	{ REQ_GET,	"/",			api_agent_welcome,	0 },
+	{ REQ_GET,	"/",			api_agent_welcome,	ROUTE_PUBLIC },
 	{ REQ_POST,	"/notification",	api_agent_notification_create, 0 },
 	{ REQ_GET,	"/messages",		api_agent_messages,	0 },
 	{ REQ_GET,	"/unseen-messages",	api_agent_unseen,	0 },

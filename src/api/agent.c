@@ -24,7 +24,7 @@
 #include "store.h"
 #include "util.h"
 
-#define TENANT	STORE_TENANT_DEFAULT
+#define TENANT	agent_tenant(req)
 
 /*
  * Error body {"error_code", "reason", k: v ...}: the agent's format (§2.2).
@@ -61,6 +61,13 @@ api_agent_error(struct reply *rep, int status, const char *code,
     const char *reason)
 {
 	return agent_err(rep, status, code, reason, NULL);
+}
+
+const char *
+agent_tenant(const struct request *req)
+{
+	return req->principal.tenant != NULL ? req->principal.tenant :
+	    STORE_TENANT_DEFAULT;
 }
 
 int
@@ -199,6 +206,9 @@ agent_user(struct request *req, struct reply *rep, struct json_object *body,
 		return -1;
 	if (rc == 0 && body != NULL && jsonio_get_str(body, "user", &u) < 0)
 		u = NULL;
+	/* A user-role principal need not name itself. */
+	if (u == NULL && req->principal.role == ROLE_USER)
+		u = req->principal.user;
 	if (u == NULL || util_blank(u)) {
 		agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "missing or empty parameter: user", "code",

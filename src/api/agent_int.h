@@ -14,7 +14,8 @@ struct json_object;
 struct reply;
 struct request;
 
-#define AGENT_TENANT	STORE_TENANT_DEFAULT
+/* The principal's tenant; the default one without a token. */
+const char *agent_tenant(const struct request *);
 
 /* {"error_code", "reason", name: value ...}; pairs end with NULL. */
 int	agent_err(struct reply *, int, const char *code, const char *reason,

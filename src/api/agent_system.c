@@ -20,7 +20,7 @@
 #include "store.h"
 #include "util.h"
 
-#define TENANT	AGENT_TENANT
+#define TENANT	agent_tenant(req)
 
 /* Admin object A; with "user_view", the user's S (adds acknowledged). */
 static struct json_object *

@@ -57,6 +57,7 @@ enum store_rc	 db_script(struct store *, const char *sql);
 #define STMT_NOTES_BASE		0
 #define STMT_SYSTEM_BASE	2048
 #define STMT_MIGRATE_BASE	3072
+#define STMT_TOKENS_BASE	3200
 #define STMT__MAX		4096
 
 #endif
