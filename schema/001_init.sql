@@ -1,22 +1,23 @@
 -- Herald's domain model: one store behind every dialect.
 -- Ids are UUIDs kept as BINARY(16); times are milliseconds since the epoch
 -- (BIGINT), so no time-zone setting of any host changes what a client sees.
--- Names, types and subjects compare byte-wise (utf8mb4_bin): "Bob", "bob"
+-- Names, types and subjects compare byte-wise, without padding
+-- (utf8mb4_nopad_bin; utf8mb4_bin pads with spaces): "Bob", "bob"
 -- and "bob " are three users.
 
 CREATE TABLE users (
   id          BINARY(16)   NOT NULL,
-  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-  username    VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-  email       VARCHAR(320) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
+  username    VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+  email       VARCHAR(320) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NULL,
   created     BIGINT       NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY users_name (tenant, username)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 CREATE TABLE notifications (
   id          BINARY(16)   NOT NULL,
-  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
   user_id     BINARY(16)   NOT NULL,           -- recipient
   sender      VARCHAR(255) NULL,
   type        VARCHAR(64)  NOT NULL,           -- agent type, folio eventConfigName, coder template
@@ -44,19 +45,19 @@ CREATE TABLE notifications (
   KEY notes_subject   (user_id, deleted, subject),
   CONSTRAINT notes_user FOREIGN KEY (user_id) REFERENCES users (id),
   CONSTRAINT notes_payload CHECK (JSON_VALID(payload))
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 CREATE TABLE system_notification_types (
   name        VARCHAR(64)  NOT NULL,
   PRIMARY KEY (name)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 INSERT INTO system_notification_types (name)
   VALUES ('announcement'), ('maintenance'), ('warning');
 
 CREATE TABLE system_notifications (
   id              BINARY(16)  NOT NULL,
-  tenant          VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tenant          VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
   type            VARCHAR(64) NOT NULL,
   message         MEDIUMTEXT  NOT NULL,
   activation      BIGINT      NOT NULL,
@@ -69,7 +70,7 @@ CREATE TABLE system_notifications (
   KEY system_created (tenant, created),
   CONSTRAINT system_type FOREIGN KEY (type)
     REFERENCES system_notification_types (name)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 -- A user's state for one system notification: written only when the user
 -- acts on it, so a broadcast costs one row however many users exist.  A
@@ -85,11 +86,11 @@ CREATE TABLE system_states (
   CONSTRAINT states_user FOREIGN KEY (user_id) REFERENCES users (id),
   CONSTRAINT states_system FOREIGN KEY (system_id)
     REFERENCES system_notifications (id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 CREATE TABLE templates (
   id          BINARY(16)   NOT NULL,
-  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tenant      VARCHAR(64)  CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
   name        VARCHAR(255) NOT NULL,
   kind        VARCHAR(16)  NOT NULL DEFAULT 'custom',  -- system | custom
   grp         VARCHAR(255) NULL,
@@ -103,7 +104,7 @@ CREATE TABLE templates (
   updated     BIGINT       NOT NULL,
   PRIMARY KEY (id),
   UNIQUE KEY templates_name (tenant, name)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 CREATE TABLE preferences (
   user_id     BINARY(16)  NOT NULL,
@@ -114,7 +115,7 @@ CREATE TABLE preferences (
   CONSTRAINT prefs_user FOREIGN KEY (user_id) REFERENCES users (id),
   CONSTRAINT prefs_template FOREIGN KEY (template_id)
     REFERENCES templates (id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 -- Transactional outbox: written in the notification's own transaction,
 -- drained by "herald dispatch" off the request path.
@@ -136,12 +137,12 @@ CREATE TABLE deliveries (
   KEY deliveries_due (state, next_attempt),
   CONSTRAINT deliveries_note FOREIGN KEY (notification_id)
     REFERENCES notifications (id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 
 CREATE TABLE api_tokens (
   id          BINARY(16)  NOT NULL,
   hash        BINARY(32)  NOT NULL,              -- SHA-256 of the token
-  tenant      VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tenant      VARCHAR(64) CHARACTER SET ascii COLLATE ascii_nopad_bin NOT NULL,
   username    VARCHAR(255) NOT NULL,
   role        VARCHAR(16) NOT NULL,              -- user | service | admin
   created     BIGINT      NOT NULL,
@@ -150,4 +151,4 @@ CREATE TABLE api_tokens (
   last_used   BIGINT      NULL,
   PRIMARY KEY (id),
   UNIQUE KEY tokens_hash (hash)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
