@@ -15,12 +15,13 @@ use Herald::Stack;
 
 my %opt = (set => []);
 GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
-    'help|h') or usage(2);
+    'dir=s', 'auth=s', 'tokens', 'help|h') or usage(2);
 usage(0) if $opt{help};
 
 sub usage ($rc) {
 	print STDERR "usage: $0 --port PORT [--workers N] [--body-max BYTES] "
-	    . "[--set key=value ...] [--keep]\n";
+	    . "[--set key=value ...] [--keep] [--dir DIR] [--auth MODE] "
+	    . "[--tokens]\n";
 	exit $rc;
 }
 
@@ -36,6 +37,8 @@ $args{port} = $opt{port} if $opt{port};
 $args{workers} = $opt{workers} if $opt{workers};
 $args{body_max} = $opt{'body-max'} if $opt{'body-max'};
 $args{keep} = 1 if $opt{keep};
+$args{dir} = $opt{dir} if defined $opt{dir};
+$config{auth} = $opt{auth} if defined $opt{auth};
 
 my $s = Herald::Stack->start(%args);
 $| = 1;
@@ -46,6 +49,20 @@ printf "  directory:   %s\n", $s->dir;
 printf "  herald log:  %s/herald.log\n", $s->dir;
 printf "  mariadb:     mariadb --no-defaults -S %s -uroot herald\n",
     $s->db_socket;
+# --tokens: an admin and a service token, for a first try in token mode.
+if ($opt{tokens} && ($config{auth} // '') ne 'trusted-network') {
+	my $bin = Herald::Stack::herald_bin();
+	for my $role (qw(admin service)) {
+		my $tok = qx{"$bin" -c "@{[ $s->config_file ]}" token create --user quickstart-$role --role $role 2>/dev/null};
+		chomp $tok;
+		die "could not create a $role token\n" unless $tok =~ /^hrld_/;
+		printf "  %-7s token: %s\n", $role, $tok;
+	}
+	printf "  try:  curl -H 'Authorization: Bearer <service token>' '%s'\n",
+	    $s->url('/messages?user=alice');
+} elsif (($config{auth} // '') eq 'trusted-network') {
+	print "  auth:        trusted-network (no tokens; private networks only)\n";
+}
 print "Press Ctrl-C to stop.\n";
 
 # Herald::Stack's INT/TERM/HUP handlers stop everything and exit.  Also stop
