@@ -232,6 +232,26 @@ is scalar(keys %{ listing('erin') }), 2, 'erin has the two notifications';
 	    'metacharacters: the users table is still there';
 }
 
-is rows(), 9, 'nine notifications in all were written';
+# --- Users are exact strings: case and trailing spaces matter ----------------
+{
+	my %made;
+	for my $u ('bob', 'Bob', 'bob ', ' bob') {
+		my $r = $s->post('/notification',
+		    { type => 'data', user => $u, subject => "for [$u]" });
+		is $r->{status}, 200, "created for user [$u]";
+		$made{$u} = $r->{json}{id} // '';
+	}
+	for my $u ('Bob', 'bob ', ' bob') {
+		my $l = listing($u);
+		is_deeply [keys %$l], [$made{$u}],
+		    "user [$u] lists only its own notification";
+		is $l->{ $made{$u} }{user}, $u, "user [$u] is returned as posted";
+	}
+	my $l = listing('bob');
+	ok !grep({ exists $l->{ $made{$_} } } 'Bob', 'bob ', ' bob'),
+	    'user [bob] does not list [Bob], [bob ] or [ bob]';
+}
+
+is rows(), 13, 'thirteen notifications in all were written';
 
 done_testing;

@@ -184,6 +184,12 @@ listing_is('/messages?user=carol&filter=dat%25', [], '0', '0',
     'filter=dat% is no wildcard');
 listing_is('/messages?user=carol&filter=dat_', [], '0', '0',
     'filter=dat_ is no wildcard');
+{
+	notify(type => 'data ', user => 'padded', subject => 'type with a space');
+	notify(type => 'data', user => 'padded', subject => 'plain type');
+	listing_is('/messages?user=padded&filter=data', ['plain type'], '1', '1',
+	    'filter=data does not match the type "data "');
+}
 
 # --- Sorting -----------------------------------------------------------------
 my @by_subject = qw(a-subject b-subject c-subject d-subject e-subject);

@@ -146,6 +146,15 @@ counted($s->post('/mark-all-seen', { user => 'jack', filter => 'analysis' }),
 	my $r = $s->get('/count-messages?user=jack&filter=tool_request&seen=false');
 	is $r->{json}{'user-total'}, 1, 'jack: tool request still unseen';
 }
+{
+	my $s1 = notify(type => 'tool_request', user => 'jack',
+	    subject => 'pick me');
+	counted($s->post('/mark-all-seen', { user => 'jack',
+	    subject => 'pick me' }), 1, 'mark-all-seen subject=pick me');
+	my $r = $s->get('/messages?user=jack&seen=false');
+	is_deeply [map { $_->{message}{id} } @{ $r->{json}{messages} // [] }],
+	    [$jack{tool}[0]], 'jack: only the other tool request is unseen';
+}
 counted($s->post('/mark-all-seen', "\n{\n    \"user\": \"jack\"\n}\n"), 0,
     'mark-all-seen README-style body');
 is unseen_count('jack'), 0, 'jack: nothing unseen';

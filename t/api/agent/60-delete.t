@@ -168,6 +168,33 @@ my $oscar = notify(type => 'data', user => 'oscar');
 	is $r->{json}{total}, '0', 'total "0" after delete-all';
 	delete_all('user=nina4', '0', 'again');
 }
+# The older parameters (agent.md §5.1.11): type, subject, created-before.
+{
+	my $d1 = notify(type => 'data', user => 'nina5', subject => 'keep');
+	my $d2 = notify(type => 'data', user => 'nina5', subject => 'drop me');
+	my $a1 = notify(type => 'analysis', user => 'nina5', subject => 'drop me');
+	delete_all('user=nina5&subject=drop+me&type=data', '2',
+	    'subject and type together');
+	is_deeply listed('nina5'), [sort $d1, $a1],
+	    'only the data notification with that subject was deleted';
+	delete_all($s->path_q('', user => 'nina5', subject => 'drop me')
+	    =~ s/^\?//r, '1', 'subject');
+	is_deeply listed('nina5'), [$d1], 'subject deleted the analysis one';
+}
+{
+	my $old = notify(type => 'data', user => 'nina6', subject => 'old');
+	my $r = $s->get('/messages?user=nina6');
+	my $ts = int($r->{json}{messages}[0]{message}{timestamp} // 0);
+	select(undef, undef, undef, 0.01);
+	my $new = notify(type => 'data', user => 'nina6', subject => 'new');
+	delete_all('user=nina6&created-before=' . ($ts + 1), '1',
+	    'created-before');
+	is_deeply listed('nina6'), [$new],
+	    'created-before deleted only the older one';
+	my $bad = $s->delete('/delete-all?user=nina6&created-before=yesterday');
+	refused($bad, 'ERR_BAD_QUERY_PARAMETER', 'created-before not a number');
+	is_deeply listed('nina6'), [$new], 'the refused delete-all deleted nothing';
+}
 delete_all('user=nobody-here', '0', 'unknown user');
 is_deeply listed('oscar'), [$oscar], 'oscar is untouched by all of it';
 is_deeply listed('lena'), [$nd], 'lena is untouched by all of it';

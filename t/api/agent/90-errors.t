@@ -91,9 +91,10 @@ for my $p ('/messages?user=paul', '/unseen-messages?user=paul',
 	my $deep = '{"type":"data","user":"paul","subject":"deep","payload":'
 	    . ('[' x 500) . (']' x 500) . '}';
 	my $r = $s->post('/notification', $deep);
-	ok $r->{status} == 400 || $r->{status} == 200,
-	    'deeply nested payload: a 200 or a 400, not a crash'
-	    or diag "$r->{status} $r->{content}";
+	is $r->{status}, 400, 'payload nested 500 deep (json_depth 32): 400'
+	    or diag $r->{content};
+	ok $r->{json} && defined $r->{json}{error_code},
+	    'payload nested too deep: JSON error body';
 	$r = $s->post('/notification', "{\"type\":\"data\",\"user\":\"paul\x00\","
 	    . "\"subject\":\"nul\"}");
 	ok $r->{status} == 400, 'raw NUL byte in JSON string: 400'
