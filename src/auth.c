@@ -36,8 +36,11 @@ auth_credential(const struct request *req, int *malformed)
 				a++;
 			return a;
 		}
-		/* Basic credentials belong to the web server's own auth. */
-		if (req->app->cfg->auth != AUTH_REMOTE_USER)
+		/*
+		 * Other schemes (Basic) belong to the web server's own
+		 * authentication; only token mode has nothing else to go by.
+		 */
+		if (req->app->cfg->auth == AUTH_TOKEN)
 			*malformed = 1;
 	}
 	if (req->coder_token != NULL && *req->coder_token != '\0')
