@@ -33,6 +33,24 @@ struct cfg {
 	char		service_users[CFG_STR_MAX];
 	enum log_level	log_level;
 	char		schema_dir[CFG_STR_MAX];
+
+	/* Delivery (herald dispatch) */
+	int		email_enabled;
+	char		email_method[16];	/* smtp | webhook */
+	char		smtp_url[CFG_STR_MAX];
+	char		smtp_from[CFG_STR_MAX];
+	char		smtp_user[CFG_STR_MAX];
+	char		smtp_password[CFG_STR_MAX];	/* secret */
+	char		smtp_password_file[CFG_STR_MAX];
+	char		smtp_tls[16];		/* none | try | required */
+	char		webhook_url[CFG_STR_MAX];
+	char		webhook_format[16];	/* herald | agent-email */
+	unsigned int	send_timeout;
+	int		delivery_max_attempts;
+	unsigned int	delivery_retry_base;
+	unsigned int	delivery_lease;
+	unsigned int	dispatch_interval_ms;
+	int		dispatch_batch;
 };
 
 /* Fill "cfg" with the built-in defaults. */

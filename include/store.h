@@ -84,12 +84,21 @@ struct note_page {
 /* Called per row; fields borrowed for the call.  Non-zero stops. */
 typedef int	(*note_cb)(const struct note *, void *);
 
+/* A delivery to queue with a notification, in the same transaction. */
+struct delivery_req {
+	unsigned char	 id[16];
+	const char	*method;	/* "smtp" | "webhook" */
+	const char	*address;
+	const char	*template;
+};
+
 /*
  * Store "n" (id, type, subject, body, template, payload, email, created
- * set by the caller) for user n->user of "tenant", creating the user.
+ * set by the caller) for user n->user of "tenant", creating the user;
+ * with "d", queue its delivery atomically with it.
  */
 enum store_rc	 store_note_create(struct store *, const char *tenant,
-		    const struct note *);
+		    const struct note *, const struct delivery_req *d);
 enum store_rc	 store_note_list(struct store *, const struct note_filter *,
 		    const struct note_page *, note_cb, void *);
 /* *total: rows matching; *unseen: rows matching but for "seen". */
@@ -191,6 +200,68 @@ enum store_rc	 store_token_revoke(struct store *, const unsigned char id[16],
 /* Record a use, unless one was recorded since "since". */
 enum store_rc	 store_token_touch(struct store *, const unsigned char id[16],
 		    int64_t now, int64_t since);
+
+/* --- deliveries: the outbox (store/deliveries.c) --- */
+
+/* A leased delivery with what rendering it needs. */
+struct delivery {
+	unsigned char	 id[16];
+	const char	*method;
+	const char	*address;
+	const char	*template;
+	int		 attempts;	/* before this one */
+	struct note	 note;
+};
+
+typedef int	(*delivery_cb)(const struct delivery *, void *);
+
+/*
+ * Lease up to "max" due deliveries for "owner" until lease_until
+ * (SELECT ... FOR UPDATE SKIP LOCKED), then call "cb" for each.
+ */
+enum store_rc	 store_delivery_lease(struct store *, const unsigned char owner[16],
+		    int64_t now, int64_t lease_until, int max,
+		    delivery_cb, void *);
+/* Record an outcome: state "sent", "pending" (retry at next) or "failed". */
+enum store_rc	 store_delivery_done(struct store *, const unsigned char id[16],
+		    const unsigned char owner[16], const char *state,
+		    int64_t next, const char *error, int64_t now);
+
+struct delivery_info {
+	unsigned char	 id[16];
+	unsigned char	 note_id[16];
+	const char	*method;
+	const char	*state;
+	const char	*address;
+	const char	*template;
+	const char	*last_error;
+	int		 attempts;
+	int64_t		 next_attempt;
+	int64_t		 created;
+	int64_t		 sent_at;
+};
+
+enum store_rc	 store_delivery_list(struct store *, const char *state,
+		    int (*)(const struct delivery_info *, void *), void *);
+
+/* --- templates (store/templates.c) --- */
+
+struct template {
+	const char	*name;
+	const char	*subject;
+	const char	*body;
+	int		 html;
+	int64_t		 updated;
+};
+
+/* Create or replace by name (default tenant). */
+enum store_rc	 store_template_put(struct store *, const struct template *);
+/* STORE_NOTFOUND when there is none; strings valid during the call. */
+enum store_rc	 store_template_get(struct store *, const char *name,
+		    int (*)(const struct template *, void *), void *);
+enum store_rc	 store_template_list(struct store *,
+		    int (*)(const struct template *, void *), void *);
+enum store_rc	 store_template_remove(struct store *, const char *name);
 
 /* --- migrations (store/migrate.c) --- */
 

@@ -127,6 +127,8 @@ CREATE TABLE deliveries (
   attempts        INT         NOT NULL DEFAULT 0,
   next_attempt    BIGINT      NOT NULL,
   lease_until     BIGINT      NULL,
+  lease_owner     BINARY(16)  NULL,              -- the dispatcher holding it
+  sent_at         BIGINT      NULL,
   address         VARCHAR(320) NULL,
   template        VARCHAR(255) NULL,
   last_error      VARCHAR(1024) NULL,

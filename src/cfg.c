@@ -19,7 +19,7 @@
 #include "util.h"
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_UINT, CFG_SIZE, CFG_LL, CFG_OCTAL,
-	CFG_AUTH, CFG_LOG };
+	CFG_AUTH, CFG_LOG, CFG_BOOL, CFG_WORD };
 
 struct cfg_key {
 	const char	*name;
@@ -54,7 +54,47 @@ static const struct cfg_key cfg_keys[] = {
 	K("service_users",	CFG_STR,   service_users, 0, 0),
 	K("log_level",		CFG_LOG,   log_level, 0, 0),
 	K("schema_dir",		CFG_STR,   schema_dir, 0, 0),
+	K("email_enabled",	CFG_BOOL,  email_enabled, 0, 0),
+	K("email_method",	CFG_WORD,  email_method, 0, 0),
+	K("smtp_url",		CFG_STR,   smtp_url, 0, 0),
+	K("smtp_from",		CFG_STR,   smtp_from, 0, 0),
+	K("smtp_user",		CFG_STR,   smtp_user, 0, 0),
+	K("smtp_password_file",	CFG_STR,   smtp_password_file, 0, 0),
+	K("smtp_tls",		CFG_WORD,  smtp_tls, 0, 0),
+	K("webhook_url",	CFG_STR,   webhook_url, 0, 0),
+	K("webhook_format",	CFG_WORD,  webhook_format, 0, 0),
+	K("send_timeout",	CFG_UINT,  send_timeout, 1, 300),
+	K("delivery_max_attempts", CFG_INT, delivery_max_attempts, 1, 100),
+	K("delivery_retry_base", CFG_UINT, delivery_retry_base, 1, 86400),
+	K("delivery_lease",	CFG_UINT,  delivery_lease, 5, 3600),
+	K("dispatch_interval_ms", CFG_UINT, dispatch_interval_ms, 10, 60000),
+	K("dispatch_batch",	CFG_INT,   dispatch_batch, 1, 100),
 };
+
+/* The words a CFG_WORD key accepts, "|"-separated. */
+static const struct {
+	const char	*key;
+	const char	*words;
+} cfg_words[] = {
+	{ "email_method",	"|smtp|webhook|" },
+	{ "smtp_tls",		"|none|try|required|" },
+	{ "webhook_format",	"|herald|agent-email|" },
+};
+
+static int
+cfg_word_ok(const char *key, const char *v)
+{
+	char	pat[64];
+	size_t	i;
+
+	if (strchr(v, '|') != NULL ||
+	    (size_t)snprintf(pat, sizeof(pat), "|%s|", v) >= sizeof(pat))
+		return 0;
+	for (i = 0; i < sizeof(cfg_words) / sizeof(cfg_words[0]); i++)
+		if (strcmp(cfg_words[i].key, key) == 0)
+			return strstr(cfg_words[i].words, pat) != NULL;
+	return 0;
+}
 
 void
 cfg_defaults(struct cfg *c)
@@ -79,12 +119,25 @@ cfg_defaults(struct cfg *c)
 	c->log_level = LOG_INFO;
 	snprintf(c->schema_dir, sizeof(c->schema_dir), "%s/schema",
 	    HERALD_DATADIR);
+	c->email_enabled = 1;
+	snprintf(c->email_method, sizeof(c->email_method), "smtp");
+	snprintf(c->smtp_url, sizeof(c->smtp_url), "smtp://127.0.0.1:25");
+	snprintf(c->smtp_from, sizeof(c->smtp_from), "herald@localhost");
+	snprintf(c->smtp_tls, sizeof(c->smtp_tls), "try");
+	snprintf(c->webhook_format, sizeof(c->webhook_format), "herald");
+	c->send_timeout = 10;
+	c->delivery_max_attempts = 8;
+	c->delivery_retry_base = 30;
+	c->delivery_lease = 120;
+	c->dispatch_interval_ms = 1000;
+	c->dispatch_batch = 20;
 }
 
 void
 cfg_clear(struct cfg *c)
 {
 	explicit_bzero(c->db_password, sizeof(c->db_password));
+	explicit_bzero(c->smtp_password, sizeof(c->smtp_password));
 }
 
 static int
@@ -136,6 +189,19 @@ cfg_set(struct cfg *c, const struct cfg_key *k, const char *v)
 		return 0;
 	case CFG_LOG:
 		return log_level_parse(v, (enum log_level *)(void *)field);
+	case CFG_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+			*(int *)(void *)field = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+			*(int *)(void *)field = 0;
+		else
+			return -1;
+		return 0;
+	case CFG_WORD:
+		if (!cfg_word_ok(k->name, v) || strlen(v) >= 16)
+			return -1;
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
 	default:
 		break;
 	}
@@ -219,9 +285,9 @@ cfg_parse(const char *text, const char *name, struct cfg *c, char *err,
 	return 0;
 }
 
-/* The password file holds a secret: refuse one that others can read. */
+/* A password file holds a secret: refuse one that others can read. */
 static int
-cfg_read_password(struct cfg *c, char *err, size_t errsz)
+cfg_read_password(const char *path, char *dst, char *err, size_t errsz)
 {
 	struct stat	 sb;
 	char		 buf[CFG_STR_MAX];
@@ -229,23 +295,21 @@ cfg_read_password(struct cfg *c, char *err, size_t errsz)
 	int		 fd;
 	char		*nl;
 
-	if ((fd = open(c->db_password_file, O_RDONLY | O_CLOEXEC)) == -1)
-		return cfg_fail(err, errsz, c->db_password_file, 0, "%s",
-		    strerror(errno));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return cfg_fail(err, errsz, path, 0, "%s", strerror(errno));
 	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
 		close(fd);
-		return cfg_fail(err, errsz, c->db_password_file, 0,
+		return cfg_fail(err, errsz, path, 0,
 		    "must not be group- or world-accessible (chmod 600)");
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0)
-		return cfg_fail(err, errsz, c->db_password_file, 0, "%s",
-		    strerror(errno));
+		return cfg_fail(err, errsz, path, 0, "%s", strerror(errno));
 	buf[n] = '\0';
 	if ((nl = strchr(buf, '\n')) != NULL)
 		*nl = '\0';
-	memcpy(c->db_password, buf, strlen(buf) + 1);
+	memcpy(dst, buf, strlen(buf) + 1);
 	explicit_bzero(buf, sizeof(buf));
 	return 0;
 }
@@ -276,6 +340,10 @@ cfg_load(const char *path, struct cfg *c, char *err, size_t errsz)
 	rc = cfg_parse(text, path, c, err, errsz);
 	free(text);
 	if (rc == 0 && c->db_password_file[0] != '\0')
-		rc = cfg_read_password(c, err, errsz);
+		rc = cfg_read_password(c->db_password_file, c->db_password,
+		    err, errsz);
+	if (rc == 0 && c->smtp_password_file[0] != '\0')
+		rc = cfg_read_password(c->smtp_password_file,
+		    c->smtp_password, err, errsz);
 	return rc;
 }

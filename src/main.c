@@ -18,6 +18,8 @@
 #include "log.h"
 #include "pool.h"
 #include "store.h"
+#include "dispatcher.h"
+#include "outbox.h"
 #include "token.h"
 #include "transport.h"
 
@@ -34,6 +36,9 @@ usage(FILE *f)
 	    "            [--expires DURATION]   print a new API token, once\n"
 	    "  token list                       list tokens (never the tokens)\n"
 	    "  token revoke ID                  refuse a token from now on\n"
+	    "  dispatch  send queued e-mail and webhook deliveries\n"
+	    "  template add NAME FILE | load DIR | list | show NAME | remove NAME\n"
+	    "  deliveries [--state pending|sent|failed]\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -92,17 +97,30 @@ cmd_migrate(const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
+/* A subcommand that needs only the configuration. */
 static int
-cmd_token(const char *path, int argc, char *argv[])
+cmd_with_cfg(const char *path, int (*fn)(const struct cfg *, int, char **),
+    int argc, char *argv[])
 {
 	struct cfg	cfg;
 	int		rc;
 
 	if (load(path, &cfg) != 0)
 		return 1;
-	rc = token_cmd(&cfg, argc, argv);
+	rc = fn(&cfg, argc, argv);
 	cfg_clear(&cfg);
 	return rc;
+}
+
+static int
+dispatch_cmd(const struct cfg *cfg, int argc, char *argv[])
+{
+	(void)argv;
+	if (argc != 0) {
+		usage(stderr);
+		return 2;
+	}
+	return dispatcher_run(cfg);
 }
 
 /* No command: a web server started us (spawn-fcgi, mod_fcgid or CGI). */
@@ -173,7 +191,17 @@ main(int argc, char *argv[])
 	if (argc == 1 && strcmp(argv[0], "migrate") == 0)
 		return cmd_migrate(config_path(cfgopt));
 	if (argc >= 2 && strcmp(argv[0], "token") == 0)
-		return cmd_token(config_path(cfgopt), argc - 1, argv + 1);
+		return cmd_with_cfg(config_path(cfgopt), token_cmd, argc - 1,
+		    argv + 1);
+	if (strcmp(argv[0], "dispatch") == 0)
+		return cmd_with_cfg(config_path(cfgopt), dispatch_cmd,
+		    argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "template") == 0)
+		return cmd_with_cfg(config_path(cfgopt), outbox_template_cmd,
+		    argc - 1, argv + 1);
+	if (strcmp(argv[0], "deliveries") == 0)
+		return cmd_with_cfg(config_path(cfgopt),
+		    outbox_deliveries_cmd, argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

@@ -531,15 +531,61 @@ agent_bad_field(struct reply *rep, const char *name, const char *reason)
 	    "field_name", name, NULL);
 }
 
+/*
+ * An address as the agent accepted it (^[^@ ]+@[^@ ]+$), minus what could
+ * smuggle headers or extra recipients into a message.
+ */
+static int
+agent_email_address(const char *a)
+{
+	const char	*at = strchr(a, '@');
+	size_t		 i;
+
+	if (at == NULL || at == a || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL || strlen(a) > 320)
+		return 0;
+	for (i = 0; a[i] != '\0'; i++)
+		if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f ||
+		    strchr("<>,;\"()[]\\", a[i]) != NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether the notification gets an e-mail (agent.md §5.3): e-mail is
+ * enabled, requested, has a template and a plausible address.  Anything
+ * else is stored without one and still answered 200.
+ */
+static int
+agent_email_request(struct request *req, const struct note *n,
+    struct json_object *payload, struct delivery_req *d)
+{
+	const struct cfg	*cfg = req->app->cfg;
+	const char		*addr = NULL;
+
+	if (!cfg->email_enabled || !n->email || n->template == NULL ||
+	    util_blank(n->template) ||
+	    jsonio_get_str(payload, "email_address", &addr) != 1 ||
+	    !agent_email_address(addr))
+		return 0;
+	memset(d, 0, sizeof(*d));
+	util_uuid_new(d->id);
+	d->method = cfg->email_method;
+	d->address = addr;
+	d->template = n->template;
+	return 1;
+}
+
 int
 api_agent_notification_create(struct request *req, struct reply *rep)
 {
 	struct json_object	*body, *v, *payload = NULL, *doc;
 	struct note		 n;
+	struct delivery_req	 d;
 	enum store_rc		 rc;
 	char			 id[UUID_STR_LEN];
 	size_t			 len;
-	int			 status;
+	int			 status, deliver;
 
 	if (agent_body(req, rep, &body) != 0)
 		return rep->status;
@@ -584,11 +630,14 @@ api_agent_notification_create(struct request *req, struct reply *rep)
 
 	/*
 	 * The e-mail request is kept with the notification (email, template,
-	 * payload.email_address); delivery happens off the request path.
+	 * payload.email_address); a deliverable one is queued in the same
+	 * transaction and sent by "herald dispatch", off the request path.
 	 */
 	util_uuid_new(n.id);
 	n.created = util_now_ms();
-	if ((rc = store_note_create(req->app->store, TENANT, &n)) != STORE_OK)
+	deliver = agent_email_request(req, &n, payload, &d);
+	if ((rc = store_note_create(req->app->store, TENANT, &n,
+	    deliver ? &d : NULL)) != STORE_OK)
 		return agent_store_err(rep, rc);
 	util_uuid_format(n.id, 1, id);
 	doc = json_object_new_object();

@@ -335,6 +335,10 @@ sys_fields(struct request *req, struct reply *rep, struct json_object *body,
 	*seen = 0;
 	if ((rc = sys_str(rep, body, "type", SYS_TYPE_MAX, &s->type)) < 0)
 		return -1;
+	if (rc == 1 && util_blank(s->type)) {
+		sys_missing(rep, "type");
+		return -1;
+	}
 	if (rc == 1) {
 		if (store_sys_type_known(req->app->store, s->type, &known) !=
 		    STORE_OK) {

@@ -58,6 +58,8 @@ enum store_rc	 db_script(struct store *, const char *sql);
 #define STMT_SYSTEM_BASE	2048
 #define STMT_MIGRATE_BASE	3072
 #define STMT_TOKENS_BASE	3200
+#define STMT_DELIVERIES_BASE	3300
+#define STMT_TEMPLATES_BASE	3400
 #define STMT__MAX		4096
 
 #endif

@@ -18,6 +18,7 @@ enum {
 	K_NOTE_INSERT,
 	K_MARK_IDS,
 	K_DELETE_IDS,
+	K_DELIVERY_INSERT,
 	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 256 + variant */
 };
 
@@ -117,8 +118,36 @@ store_user_ensure(struct store *st, const char *tenant, const char *user,
 	return db_exec(st, K_USER_UPSERT, sql_user_upsert, v, 4, NULL);
 }
 
+static const char sql_delivery_insert[] =
+    "INSERT INTO deliveries (id, notification_id, method, state, attempts, "
+    "next_attempt, address, template, created, updated) "
+    "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)";
+
+/* The notification and its delivery, in one transaction. */
+static enum store_rc
+note_create_with_delivery(struct store *st, const char *tenant,
+    const struct note *n, const struct delivery_req *d)
+{
+	struct sqlv	v[] = { SQL_BIN(d->id, 16), SQL_BIN(n->id, 16),
+	    SQL_STR(d->method), SQL_I64(n->created), SQL_STR(d->address),
+	    SQL_OPTSTR(d->template), SQL_I64(n->created),
+	    SQL_I64(n->created) };
+	enum store_rc	rc;
+
+	if ((rc = store_begin(st)) != STORE_OK)
+		return rc;
+	if ((rc = store_note_create(st, tenant, n, NULL)) != STORE_OK ||
+	    (rc = db_exec(st, K_DELIVERY_INSERT, sql_delivery_insert, v,
+	    sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
+
 enum store_rc
-store_note_create(struct store *st, const char *tenant, const struct note *n)
+store_note_create(struct store *st, const char *tenant, const struct note *n,
+    const struct delivery_req *d)
 {
 	unsigned long long	affected = 0;
 	enum store_rc		rc;
@@ -129,6 +158,8 @@ store_note_create(struct store *st, const char *tenant, const struct note *n)
 		SQL_STR(tenant), SQL_STR(n->user)
 	};
 
+	if (d != NULL)
+		return note_create_with_delivery(st, tenant, n, d);
 	/*
 	 * One statement when the user exists, which is almost always; a
 	 * first notification creates the user and inserts again.

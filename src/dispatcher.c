@@ -1,0 +1,348 @@
+/*
+ * The delivery dispatcher: a long-running process beside the pool.  Any
+ * number of them may run against one database: leases keep them from
+ * sending one delivery twice, and a crashed one's leases expire.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <mysql.h>
+
+#include "cfg.h"
+#include "dispatcher.h"
+#include "jsonio.h"
+#include "log.h"
+#include "render.h"
+#include "send.h"
+#include "store.h"
+#include "util.h"
+
+#define BACKOFF_MAX_MS	(3600 * 1000LL)
+
+static volatile sig_atomic_t	dispatch_stop;
+
+static void
+dispatch_on_term(int sig)
+{
+	(void)sig;
+	dispatch_stop = 1;
+}
+
+/* A leased delivery, copied out of the result set. */
+struct job {
+	unsigned char	 id[16];
+	unsigned char	 note_id[16];
+	char		*method, *address, *template;
+	char		*user, *type, *subject, *body, *payload;
+	int64_t		 created;
+	int		 attempts;
+};
+
+struct batch {
+	struct job	*jobs;
+	size_t		 n, cap;
+	int		 failed;
+};
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s != NULL ? s : "");
+}
+
+static int
+batch_add(const struct delivery *d, void *arg)
+{
+	struct batch	*b = arg;
+	struct job	*j, *nj;
+
+	if (b->n == b->cap) {
+		if ((nj = realloc(b->jobs, (b->cap ? b->cap * 2 : 16) *
+		    sizeof(*nj))) == NULL) {
+			b->failed = 1;
+			return 1;
+		}
+		b->jobs = nj;
+		b->cap = b->cap ? b->cap * 2 : 16;
+	}
+	j = &b->jobs[b->n++];
+	memset(j, 0, sizeof(*j));
+	memcpy(j->id, d->id, 16);
+	memcpy(j->note_id, d->note.id, 16);
+	j->method = dup_or_empty(d->method);
+	j->address = dup_or_empty(d->address);
+	j->template = d->template != NULL ? strdup(d->template) : NULL;
+	j->user = dup_or_empty(d->note.user);
+	j->type = dup_or_empty(d->note.type);
+	j->subject = dup_or_empty(d->note.subject);
+	j->body = dup_or_empty(d->note.body);
+	j->payload = dup_or_empty(d->note.payload);
+	j->created = d->note.created;
+	j->attempts = d->attempts;
+	if (j->method == NULL || j->address == NULL || j->user == NULL ||
+	    j->type == NULL || j->subject == NULL || j->body == NULL ||
+	    j->payload == NULL)
+		b->failed = 1;
+	return 0;
+}
+
+static void
+job_clear(struct job *j)
+{
+	free(j->method);
+	free(j->address);
+	free(j->template);
+	free(j->user);
+	free(j->type);
+	free(j->subject);
+	free(j->body);
+	free(j->payload);
+}
+
+static void
+job_note(const struct job *j, struct note *n)
+{
+	memset(n, 0, sizeof(*n));
+	memcpy(n->id, j->note_id, 16);
+	n->user = j->user;
+	n->type = j->type;
+	n->subject = j->subject;
+	n->body = j->body;
+	n->payload = j->payload;
+	n->created = j->created;
+}
+
+struct tmpl_copy {
+	char	*subject, *body;
+	int	 html;
+};
+
+static int
+tmpl_copy(const struct template *t, void *arg)
+{
+	struct tmpl_copy	*c = arg;
+
+	c->subject = strdup(t->subject);
+	c->body = strdup(t->body);
+	c->html = t->html;
+	return 1;
+}
+
+/* smtp: the named template, rendered with the notification. */
+static enum send_rc
+job_smtp(const struct cfg *cfg, struct store *st, const struct job *j,
+    struct json_object *payload, char *err, size_t errsz)
+{
+	struct tmpl_copy	 t = { NULL, NULL, 0 };
+	struct note		 n;
+	char			*subject = NULL, *body = NULL;
+	enum store_rc		 rc;
+	enum send_rc		 sr = SEND_RETRY;
+
+	if (j->template == NULL) {
+		snprintf(err, errsz, "no template named");
+		return SEND_FAIL;
+	}
+	rc = store_template_get(st, j->template, tmpl_copy, &t);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(err, errsz, "unknown template \"%.200s\"",
+		    j->template);
+		return SEND_FAIL;
+	}
+	if (rc != STORE_OK || t.subject == NULL || t.body == NULL) {
+		snprintf(err, errsz, "cannot read template");
+		goto out;
+	}
+	job_note(j, &n);
+	if (render(t.subject, 0, &n, payload, j->address, &subject, err,
+	    errsz) != 0 || render(t.body, t.html, &n, payload, j->address,
+	    &body, err, errsz) != 0) {
+		sr = SEND_FAIL;
+		goto out;
+	}
+	sr = send_smtp(cfg, j->address, subject, body, t.html, j->id, err,
+	    errsz);
+out:
+	free(t.subject);
+	free(t.body);
+	free(subject);
+	free(body);
+	return sr;
+}
+
+/*
+ * webhook: "agent-email" is the DE mail service's contract,
+ * {to, template, subject, values}; "herald" carries the notification.
+ */
+static enum send_rc
+job_webhook(const struct cfg *cfg, const struct job *j,
+    struct json_object *payload, char *err, size_t errsz)
+{
+	struct json_object	*doc, *n;
+	char			 id[UUID_STR_LEN], nid[UUID_STR_LEN];
+	const char		*text;
+	size_t			 len;
+	enum send_rc		 sr;
+
+	doc = json_object_new_object();
+	if (strcmp(cfg->webhook_format, "agent-email") == 0) {
+		json_object_object_add(doc, "to",
+		    json_object_new_string(j->address));
+		json_object_object_add(doc, "template", j->template != NULL ?
+		    json_object_new_string(j->template) : NULL);
+		json_object_object_add(doc, "subject",
+		    json_object_new_string(j->subject));
+		json_object_object_add(doc, "values", json_object_get(payload));
+	} else {
+		util_uuid_format(j->id, 0, id);
+		util_uuid_format(j->note_id, 1, nid);
+		n = json_object_new_object();
+		json_object_object_add(n, "id", json_object_new_string(nid));
+		json_object_object_add(n, "user",
+		    json_object_new_string(j->user));
+		json_object_object_add(n, "type",
+		    json_object_new_string(j->type));
+		json_object_object_add(n, "subject",
+		    json_object_new_string(j->subject));
+		json_object_object_add(n, "message",
+		    json_object_new_string(j->body));
+		json_object_object_add(n, "timestamp",
+		    json_object_new_int64(j->created));
+		json_object_object_add(n, "payload", json_object_get(payload));
+		json_object_object_add(doc, "_version",
+		    json_object_new_string("1"));
+		json_object_object_add(doc, "msg_id", json_object_new_string(id));
+		json_object_object_add(doc, "to",
+		    json_object_new_string(j->address));
+		json_object_object_add(doc, "template", j->template != NULL ?
+		    json_object_new_string(j->template) : NULL);
+		json_object_object_add(doc, "notification", n);
+	}
+	if ((text = jsonio_text(doc, &len)) == NULL) {
+		json_object_put(doc);
+		snprintf(err, errsz, "out of memory");
+		return SEND_RETRY;
+	}
+	sr = send_webhook(cfg, text, j->id, err, errsz);
+	json_object_put(doc);
+	return sr;
+}
+
+static void
+job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
+    const struct job *j)
+{
+	struct json_object	*payload = NULL;
+	char			 err[512] = "", id[UUID_STR_LEN];
+	enum send_rc		 sr;
+	int64_t			 now, next, delay;
+	const char		*state;
+
+	if (jsonio_parse(j->payload, strlen(j->payload), 64, &payload) !=
+	    JSONIO_OK || !json_object_is_type(payload, json_type_object)) {
+		json_object_put(payload);
+		payload = json_object_new_object();
+	}
+	if (strcmp(j->method, "smtp") == 0)
+		sr = job_smtp(cfg, st, j, payload, err, sizeof(err));
+	else if (strcmp(j->method, "webhook") == 0)
+		sr = job_webhook(cfg, j, payload, err, sizeof(err));
+	else {
+		snprintf(err, sizeof(err), "unknown method \"%.32s\"",
+		    j->method);
+		sr = SEND_FAIL;
+	}
+	json_object_put(payload);
+
+	now = util_now_ms();
+	next = now;
+	if (sr == SEND_OK)
+		state = "sent";
+	else if (sr == SEND_FAIL || j->attempts + 1 >= cfg->delivery_max_attempts)
+		state = "failed";
+	else {
+		/* Exponential backoff: base, 2 base, 4 base ... up to 1 h. */
+		delay = (int64_t)cfg->delivery_retry_base * 1000;
+		delay <<= j->attempts < 20 ? j->attempts : 20;
+		next = now + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+		state = "pending";
+	}
+	util_uuid_format(j->id, 0, id);
+	/* The log names the delivery, never the address or content. */
+	if (sr == SEND_OK)
+		log_info("delivery %s sent (%s)", id, j->method);
+	else
+		log_warn("delivery %s %s after attempt %d: %s", id,
+		    strcmp(state, "failed") == 0 ? "failed" : "will retry",
+		    j->attempts + 1, err);
+	if (store_delivery_done(st, j->id, owner, state, next,
+	    sr == SEND_OK ? NULL : err, now) != STORE_OK)
+		log_error("delivery %s: could not record the outcome", id);
+}
+
+static void
+dispatch_sleep(unsigned int ms)
+{
+	struct timespec	ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	/* A signal ends the sleep early; the loop then checks the flag. */
+	nanosleep(&ts, NULL);
+}
+
+int
+dispatcher_run(const struct cfg *cfg)
+{
+	struct sigaction	 sa;
+	struct store		*st;
+	struct batch		 b;
+	unsigned char		 owner[16];
+	enum store_rc		 rc;
+	size_t			 i;
+	int64_t			 now;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = dispatch_on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	if (mysql_library_init(0, NULL, NULL) != 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+	    (st = store_new(cfg)) == NULL)
+		return 1;
+	util_uuid_new(owner);
+	log_info("dispatcher started (%s)", cfg->email_method);
+	while (!dispatch_stop) {
+		memset(&b, 0, sizeof(b));
+		now = util_now_ms();
+		store_request_begin(st);
+		rc = store_delivery_lease(st, owner, now,
+		    now + (int64_t)cfg->delivery_lease * 1000,
+		    cfg->dispatch_batch, batch_add, &b);
+		if (rc != STORE_OK)
+			log_warn("dispatcher: cannot lease deliveries now");
+		/* SIGTERM lets the send in flight finish, then stops. */
+		for (i = 0; i < b.n && !dispatch_stop && !b.failed; i++) {
+			store_request_begin(st);
+			job_run(cfg, st, owner, &b.jobs[i]);
+		}
+		for (i = 0; i < b.n; i++)
+			job_clear(&b.jobs[i]);
+		free(b.jobs);
+		if (b.n == 0 && !dispatch_stop)
+			dispatch_sleep(cfg->dispatch_interval_ms);
+	}
+	log_info("dispatcher stopped");
+	store_free(st);
+	curl_global_cleanup();
+	mysql_library_end();
+	return 0;
+}
