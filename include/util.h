@@ -34,4 +34,13 @@ int	 util_uuid_parse(const char *, unsigned char out[16]);
 void	 util_uuid_format(const unsigned char[16], int upper, char out[UUID_STR_LEN]);
 void	 util_uuid_new(unsigned char out[16]);
 
+/* "2026-11-23T18:00:00Z" for ms since the epoch; "-" for 0. */
+void	 util_time_text(int64_t ms, char *buf, size_t sz);
+
+/*
+ * The whole of a file of at most "max" bytes, NUL-terminated (caller
+ * frees), or NULL.
+ */
+char	*util_slurp(const char *path, size_t max);
+
 #endif

@@ -317,26 +317,13 @@ cfg_read_password(const char *path, char *dst, char *err, size_t errsz)
 int
 cfg_load(const char *path, struct cfg *c, char *err, size_t errsz)
 {
-	FILE	*f;
 	char	*text;
-	long	 sz;
 	int	 rc;
 
 	cfg_defaults(c);
-	if ((f = fopen(path, "re")) == NULL)
-		return cfg_fail(err, errsz, path, 0, "%s", strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 ||
-	    sz > 1024 * 1024 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return cfg_fail(err, errsz, path, 0, "cannot read");
-	}
-	if ((text = calloc(1, (size_t)sz + 1)) == NULL ||
-	    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
-		free(text);
-		fclose(f);
-		return cfg_fail(err, errsz, path, 0, "cannot read");
-	}
-	fclose(f);
+	if ((text = util_slurp(path, 1024 * 1024)) == NULL)
+		return cfg_fail(err, errsz, path, 0, "cannot read: %s",
+		    strerror(errno));
 	rc = cfg_parse(text, path, c, err, errsz);
 	free(text);
 	if (rc == 0 && c->db_password_file[0] != '\0')

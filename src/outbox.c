@@ -23,26 +23,6 @@
 
 #define TEMPLATE_FILE_MAX	(256 * 1024)
 
-static char *
-outbox_slurp(const char *path)
-{
-	FILE	*f;
-	char	*text = NULL;
-	long	 sz;
-
-	if ((f = fopen(path, "re")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
-	    sz <= TEMPLATE_FILE_MAX && fseek(f, 0, SEEK_SET) == 0 &&
-	    (text = calloc(1, (size_t)sz + 1)) != NULL &&
-	    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 /* Split a template file into *t (pointing into text, which is cut). */
 static int
 outbox_parse(char *text, struct template *t)
@@ -84,7 +64,7 @@ outbox_add(struct store *st, const char *name, const char *path)
 		log_error("template: bad name \"%s\"", name);
 		return 1;
 	}
-	if ((text = outbox_slurp(path)) == NULL) {
+	if ((text = util_slurp(path, TEMPLATE_FILE_MAX)) == NULL) {
 		log_error("template: cannot read %s", path);
 		return 1;
 	}
@@ -186,20 +166,6 @@ outbox_template_cmd(const struct cfg *cfg, int argc, char *argv[])
 	return status;
 }
 
-static void
-outbox_time(int64_t ms, char *buf, size_t sz)
-{
-	time_t		t = (time_t)(ms / 1000);
-	struct tm	tm;
-
-	if (ms <= 0) {
-		snprintf(buf, sz, "-");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 outbox_print_delivery(const struct delivery_info *d, void *arg)
 {
@@ -208,9 +174,9 @@ outbox_print_delivery(const struct delivery_info *d, void *arg)
 	(void)arg;
 	util_uuid_format(d->id, 0, id);
 	util_uuid_format(d->note_id, 1, nid);
-	outbox_time(d->created, c, sizeof(c));
-	outbox_time(d->next_attempt, n, sizeof(n));
-	outbox_time(d->sent_at, s, sizeof(s));
+	util_time_text(d->created, c, sizeof(c));
+	util_time_text(d->next_attempt, n, sizeof(n));
+	util_time_text(d->sent_at, s, sizeof(s));
 	printf("%s  %-7s %-7s attempts %d  created %s  next %s  sent %s  "
 	    "notification %s  template %s  error %s\n", id, d->method,
 	    d->state, d->attempts, c, n, s, nid,

@@ -106,20 +106,6 @@ token_role_ok(const char *r)
 	    strcmp(r, "admin") == 0;
 }
 
-static void
-token_time(int64_t ms, char *buf, size_t sz)
-{
-	time_t		t = (time_t)(ms / 1000);
-	struct tm	tm;
-
-	if (ms <= 0) {
-		snprintf(buf, sz, "-");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 token_print(const struct token_row *t, void *arg)
 {
@@ -127,10 +113,10 @@ token_print(const struct token_row *t, void *arg)
 
 	(void)arg;
 	util_uuid_format(t->id, 0, id);
-	token_time(t->created, c, sizeof(c));
-	token_time(t->expires, e, sizeof(e));
-	token_time(t->last_used, u, sizeof(u));
-	token_time(t->revoked, r, sizeof(r));
+	util_time_text(t->created, c, sizeof(c));
+	util_time_text(t->expires, e, sizeof(e));
+	util_time_text(t->last_used, u, sizeof(u));
+	util_time_text(t->revoked, r, sizeof(r));
 	printf("%s  %-8s %-24s created %s  expires %s  last used %s  "
 	    "revoked %s\n", id, t->role, t->user, c, e, u, r);
 	return 0;

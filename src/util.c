@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,4 +124,38 @@ util_uuid_new(unsigned char out[16])
 
 	uuid_generate_random(u);
 	memcpy(out, u, 16);
+}
+
+void
+util_time_text(int64_t ms, char *buf, size_t sz)
+{
+	time_t		t = (time_t)(ms / 1000);
+	struct tm	tm;
+
+	if (ms <= 0) {
+		snprintf(buf, sz, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *
+util_slurp(const char *path, size_t max)
+{
+	FILE	*f;
+	char	*text = NULL;
+	long	 sz;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
+	    (size_t)sz <= max && fseek(f, 0, SEEK_SET) == 0 &&
+	    (text = calloc(1, (size_t)sz + 1)) != NULL &&
+	    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
 }

@@ -53,23 +53,12 @@ migrate_cmp(const void *a, const void *b)
 static char *
 migrate_read(const char *dir, const char *name)
 {
-	char	 path[1024];
-	FILE	*f;
-	char	*text = NULL;
-	long	 sz;
+	char	path[1024];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path) || (f = fopen(path, "re")) == NULL)
+	    sizeof(path))
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) >= 0 &&
-	    sz < 16 * 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (text = calloc(1, (size_t)sz + 1)) != NULL &&
-	    fread(text, 1, (size_t)sz, f) != (size_t)sz) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
+	return util_slurp(path, 16 * 1024 * 1024);
 }
 
 static int
