@@ -22,6 +22,9 @@
 #include "transport.h"
 #include "util.h"
 
+/* A body without CONTENT_LENGTH: read to its end. */
+#define TP_UNKNOWN_LENGTH	((size_t)-1)
+
 /* Environment lookup, so the same code serves FastCGI and plain CGI. */
 typedef const char *(*env_fn)(const char *, void *);
 
@@ -89,8 +92,17 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 
 	/* RFC 3875 4.1.2: CONTENT_LENGTH is decimal digits, or absent. */
 	cl = env("CONTENT_LENGTH", arg);
-	if (cl != NULL && *cl != '\0' &&
-	    util_strtoll(cl, 0, INT64_MAX, &len) != 0)
+	if (cl == NULL || *cl == '\0') {
+		/*
+		 * A chunked body some servers pass on without a length:
+		 * read what comes, up to the limit.
+		 */
+		*bodylen = req->method == REQ_POST || req->method == REQ_PUT ||
+		    req->method == REQ_PATCH || req->method == REQ_DELETE ?
+		    TP_UNKNOWN_LENGTH : 0;
+		return 0;
+	}
+	if (util_strtoll(cl, 0, INT64_MAX, &len) != 0)
 		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "bad Content-Length");
 	if ((unsigned long long)len > cfg->body_max)
@@ -100,14 +112,19 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 	return 0;
 }
 
-/* Read exactly "len" bytes; a short body is the client's error. */
+/*
+ * Read exactly "len" bytes; a short body is the client's error.  With
+ * TP_UNKNOWN_LENGTH, read to the end, refusing more than body_max.
+ */
 static int
 tp_body(struct request *req, struct reply *rep, size_t len,
     int (*rd)(char *, int, void *), void *arg)
 {
-	size_t	got = 0;
-	int	n;
+	size_t	got = 0, max = req->app->cfg->body_max;
+	int	n, open_ended = len == TP_UNKNOWN_LENGTH;
 
+	if (open_ended)
+		len = max + 1;
 	if ((req->body = malloc(len + 1)) == NULL)
 		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
 		    "out of memory");
@@ -120,6 +137,11 @@ tp_body(struct request *req, struct reply *rep, size_t len,
 	}
 	req->body[got] = '\0';
 	req->bodysz = got;
+	if (open_ended && got > max)
+		return api_agent_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		    "the request body is larger than the configured limit");
+	if (open_ended)
+		return 0;
 	if (got < len)
 		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "the request body is shorter than its Content-Length");

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,11 +124,22 @@ dispatch_cmd(const struct cfg *cfg, int argc, char *argv[])
 	return dispatcher_run(cfg);
 }
 
+static volatile sig_atomic_t	responder_stop;
+
+static void
+responder_on_term(int sig)
+{
+	(void)sig;
+	responder_stop = 1;
+	/* Stop libfcgi accepting; the request in flight finishes. */
+	FCGX_ShutdownPending();
+}
+
 /* No command: a web server started us (spawn-fcgi, mod_fcgid or CGI). */
 static int
 cmd_responder(const char *path)
 {
-	static volatile sig_atomic_t	 never;
+	struct sigaction		 sa;
 	struct cfg			 cfg;
 	struct app			 app;
 	struct stat			 sb;
@@ -146,8 +158,17 @@ cmd_responder(const char *path)
 	app.cfg = &cfg;
 	if (cgi)
 		transport_cgi_run(&app);
-	else
-		transport_fcgi_run(&app, 0, &never, cfg.max_requests);
+	else {
+		/* After FCGX_Init, which installs libfcgi's own handlers. */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = responder_on_term;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);	/* mod_fcgid's "please exit" */
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+		transport_fcgi_run(&app, 0, &responder_stop, cfg.max_requests);
+	}
 	store_free(app.store);
 	mysql_library_end();
 	cfg_clear(&cfg);

@@ -1,8 +1,19 @@
 package Herald::Stack;
 
-# Integration-test harness: a private MariaDB, a Herald FastCGI pool and an
-# nginx in front of it, all inside one temporary directory, all on unix
-# sockets or 127.0.0.1.  Every process is started by this module, remembered
+# Integration-test harness: a private MariaDB, Herald and a web server in
+# front of it, all inside one temporary directory, all on unix sockets or
+# 127.0.0.1.  The front end is a parameter (frontend => NAME, default
+# $ENV{HERALD_FRONTEND}, else nginx):
+#
+#   nginx         nginx -> "herald serve" (the pool)             [default]
+#   apache-proxy  Apache mod_proxy_fcgi -> "herald serve"
+#   apache-fcgid  Apache mod_fcgid, which starts herald itself (no command)
+#   spawn-fcgi    nginx -> herald (no command) under spawn-fcgi -F workers
+#   cgi           Apache mod_cgid + conf/apache/htaccess-cgi: one herald
+#                 process per request
+#
+# The Apache front ends include the files of conf/apache/ as shipped, so what
+# is tested is what ships.  Every process is started by this module, remembered
 # by PID and stopped by PID (never by name), also when a test dies or the
 # run is interrupted.
 #
@@ -22,6 +33,7 @@ package Herald::Stack;
 #   HERALD_TEST_TMPDIR where the per-stack directories go (default $TMPDIR
 #                      or /tmp; keep it short: unix socket paths are limited)
 #   HERALD_STACK_DEBUG=1  print start-up timings to stderr
+#   HERALD_FRONTEND    the default front end (see above)
 #
 # Timings on the 2-core CI machine kind: a stack starts in ~0.6-0.8 s with
 # the cached datadir (~2.4 s the first time, when install-db runs: 1.1-1.9 s
@@ -191,10 +203,15 @@ sub _spawn_into ($self, $slot, $log, @cmd) {
 
 sub _record_pids ($self) {
 	my $text = '';
-	for my $what (qw(nginx herald mariadb)) {
+	for my $what (qw(nginx apache herald mariadb)) {
 		my $pid = $self->{"${what}_pid"} or next;
 		my $st = _proc_stat($pid) or next;
 		$text .= "$what $pid $st->{start}\n";
+	}
+	# spawn-fcgi's responders: not our children (spawn-fcgi exits).
+	for my $pid (@{ $self->{spawned} // [] }) {
+		my $st = _proc_stat($pid) or next;
+		$text .= "spawned $pid $st->{start}\n";
 	}
 	my $tmp = "$self->{dir}/.pids.tmp";
 	_spew($tmp, $text);
@@ -227,11 +244,15 @@ sub _start_guardian ($self) {
 }
 
 sub _guard_cleanup ($dir, $keep) {
-	my %p;
+	my (%p, @spawned);
 	if (open(my $fh, '<', "$dir/.pids")) {
 		while (<$fh>) {
 			my ($what, $pid, $start) = split;
-			$p{$what} = [$pid, $start];
+			if ($what eq 'spawned') {
+				push @spawned, [$pid, $start];
+			} else {
+				$p{$what} = [$pid, $start];
+			}
 		}
 	}
 	my $running = sub ($pid, $start) {
@@ -247,20 +268,42 @@ sub _guard_cleanup ($dir, $keep) {
 			sleep 0.02;
 		}
 	};
-	$stop->(@{ $p{nginx} }, 'TERM', 10) if $p{nginx};
-	if (my $h = $p{herald}) {
-		my %workers;
-		if ($running->(@$h) && opendir(my $dh, '/proc')) {
-			for my $q (grep { /^\d+\z/ } readdir $dh) {
-				my $st = _proc_stat($q) or next;
-				$workers{$q} = $st->{start} if $st->{ppid} == $h->[0];
-			}
-		}
-		$stop->(@$h, 'TERM', 10);
-		$stop->($_, $workers{$_}, 'TERM', 5) for keys %workers;
-	}
+	# A server and everything it started (workers, mod_fcgid's and CGI
+	# processes): the tree is noted before the root goes.
+	my $stop_tree = sub ($pid, $start, $grace) {
+		return unless $running->($pid, $start);
+		my %kids = _descendants($pid);
+		$stop->($pid, $start, 'TERM', $grace);
+		$stop->($_, $kids{$_}, 'TERM', 5) for keys %kids;
+	};
+	$stop_tree->(@{ $p{nginx} }, 10) if $p{nginx};
+	$stop_tree->(@{ $p{apache} }, 10) if $p{apache};
+	$stop_tree->(@{ $p{herald} }, 10) if $p{herald};
+	$stop->(@$_, 'TERM', 5) for @spawned;
 	$stop->(@{ $p{mariadb} }, 'TERM', 60) if $p{mariadb};
 	remove_tree($dir, { safe => 1 }) unless $keep || !-d $dir;
+}
+
+# Every process below $root: (pid => start time).
+sub _descendants ($root) {
+	my %kids;
+	opendir(my $dh, '/proc') or return;
+	for my $q (grep { /^\d+\z/ } readdir $dh) {
+		my $st = _proc_stat($q) or next;
+		next if $st->{state} eq 'Z';
+		push @{ $kids{$st->{ppid}} }, [$q + 0, $st->{start}];
+	}
+	closedir($dh);
+	my (%out, @todo);
+	@todo = ($root);
+	while (defined(my $p = shift @todo)) {
+		for my $k (@{ $kids{$p} // [] }) {
+			next if exists $out{$k->[0]};
+			$out{$k->[0]} = $k->[1];
+			push @todo, $k->[0];
+		}
+	}
+	return %out;
 }
 
 # Run a command to completion, stdout+stderr to $log; return the exit status
@@ -459,7 +502,8 @@ sub _write_config ($self, %opts) {
 	_spew($pwfile, "$self->{db_password}\n", 0600);
 
 	my @conf = (
-		[listen => $self->{herald_socket}],
+		# Empty: the responder modes inherit their socket on fd 0.
+		[listen => $self->{pool} ? $self->{herald_socket} : ''],
 		[socket_mode => '0666'],
 		[workers => $opts{workers} // 2],
 		[body_max => $opts{body_max} // 1048576],
@@ -486,6 +530,17 @@ sub _write_config ($self, %opts) {
 	_spew($self->{config_file}, $text);
 }
 
+# The user a root-started Apache runs its children (and so mod_fcgid's and
+# CGI herald processes) as; undef when not root (they run as us).
+sub _web_user {
+	return undef unless $> == 0;
+	for my $u (qw(www-data apache daemon nobody)) {
+		my @pw = getpwnam($u);
+		return [$u, $pw[2], $pw[3]] if @pw;
+	}
+	croak "Herald::Stack: no unprivileged user for Apache's children";
+}
+
 sub _start_herald ($self, %opts) {
 	my $dir = $self->{dir};
 	my $bin = herald_bin();
@@ -501,6 +556,20 @@ sub _start_herald ($self, %opts) {
 	    if $st != 0;
 	$self->_debug('migrated');
 
+	my $fe = $self->{frontend};
+	if ($fe eq 'apache-fcgid' || $fe eq 'cgi') {
+		# Apache starts herald, as its own user: that user must reach
+		# the directory and own the 0600 password file.
+		if (my $u = _web_user()) {
+			chmod(0711, $dir);
+			chown($u->[1], $u->[2], $self->{config_file},
+			    "$dir/db-password");
+		}
+		return;
+	}
+	chmod(0711, $dir) if $fe eq 'apache-proxy' && _web_user();
+	return $self->_start_spawn_fcgi(%opts) if $fe eq 'spawn-fcgi';
+
 	$self->_spawn_into('herald_pid', $self->{herald_log}, $bin, '-c',
 	    $self->{config_file}, 'serve');
 	my $deadline = time + 15;
@@ -515,6 +584,31 @@ sub _start_herald ($self, %opts) {
 		sleep 0.01;
 	}
 	$self->_debug('herald listening');
+}
+
+# spawn-fcgi -F N: N herald processes with no command, the socket on fd 0,
+# the configuration from $HERALD_CONFIG.  spawn-fcgi exits once they run and
+# sends their stderr to /dev/null, so a shell (exec'd away: same PID) sends
+# it to herald.log; the PIDs come from its PID file.
+sub _start_spawn_fcgi ($self, %opts) {
+	my $dir = $self->{dir};
+	my $n = $opts{workers} // 2;
+	my $pidfile = "$dir/spawn-fcgi.pid";
+	my $log = "$dir/spawn-fcgi.log";
+	my $st = do {
+		local $ENV{HERALD_CONFIG} = $self->{config_file};
+		_run($log, 30, _prog('spawn-fcgi'), '-s', $self->{herald_socket},
+		    '-M', '0666', '-F', $n, '-P', $pidfile, '--', '/bin/sh',
+		    '-c', 'exec "$0" 2>>"$1"', herald_bin(), $self->{herald_log});
+	};
+	my @pids = grep { /^\d+\z/ } split /\s+/, _slurp($pidfile);
+	$self->{spawned} = [map { $_ + 0 } @pids];
+	$self->_record_pids;
+	croak "spawn-fcgi " . _describe_exit($st) . "\n" . _tail($log)
+	    if $st != 0;
+	croak "spawn-fcgi started " . scalar(@pids) . " of $n\n" . _tail($log)
+	    unless @pids == $n;
+	$self->_debug('spawn-fcgi started');
 }
 
 # ---------------------------------------------------------------------------
@@ -596,10 +690,172 @@ sub _start_nginx ($self, %opts) {
 }
 
 # ---------------------------------------------------------------------------
+# Apache (apache-proxy, apache-fcgid, cgi): a private instance, its own
+# ServerRoot, PidFile, logs and runtime directory inside the stack directory,
+# the site part included from conf/apache/ as shipped.
+
+my $APACHE_MODULES = '/usr/lib/apache2/modules';
+
+sub _apache_module ($name) {
+	for my $d ($ENV{HERALD_APACHE_MODULES} // (), $APACHE_MODULES,
+	    '/usr/lib64/httpd/modules', '/usr/libexec/apache2') {
+		return "$d/mod_$name.so" if -f "$d/mod_$name.so";
+	}
+	croak "Herald::Stack: Apache module mod_$name.so not found (apt-get "
+	    . "install apache2" . ($name eq 'fcgid' ? ' libapache2-mod-fcgid'
+	    : '') . ")";
+}
+
+sub _write_apache_conf ($self, $port) {
+	my $dir = $self->{dir};
+	my $fe = $self->{frontend};
+	my $confdir = srcdir() . '/conf/apache';
+	my $run = "$dir/apache-run";
+	make_path($run) unless -d $run;
+	my @mods = qw(mpm_event authz_core alias env mime);
+	my $site;
+	if ($fe eq 'apache-proxy') {
+		push @mods, qw(proxy proxy_fcgi);
+		$site = <<"EOF2";
+Define HERALD_SOCKET $self->{herald_socket}
+Include $confdir/herald-proxy-fcgi.conf
+EOF2
+	} elsif ($fe eq 'apache-fcgid') {
+		push @mods, 'fcgid';
+		my $ipc = "$dir/fcgid";
+		make_path($ipc) unless -d $ipc;
+		if (my $u = _web_user()) { chown($u->[1], $u->[2], $ipc) }
+		$site = <<"EOF2";
+FcgidIPCDir $ipc
+FcgidProcessTableFile $ipc/shm
+Define HERALD_BIN ${\ herald_bin()}
+Define HERALD_CONFIG $self->{config_file}
+Include $confdir/herald-fcgid.conf
+EOF2
+	} else {
+		# cgi: the shared-hosting .htaccess as shipped, the config
+		# path replaced, next to a copy of the binary named herald.cgi.
+		push @mods, qw(cgid rewrite);
+		my $www = "$dir/www";
+		make_path($www) unless -d $www;
+		my $ht = _slurp("$confdir/htaccess-cgi");
+		$ht =~ s/^(SetEnv\s+HERALD_CONFIG\s+)\S+/$1$self->{config_file}/m
+		    or croak "htaccess-cgi: no SetEnv HERALD_CONFIG line";
+		_spew("$www/.htaccess", $ht, 0644);
+		my $st = _run("$dir/apache.out", 30, 'cp', herald_bin(),
+		    "$www/herald.cgi");
+		croak "cannot copy the herald binary" if $st != 0;
+		chmod(0755, "$www/herald.cgi");
+		$site = <<"EOF2";
+ScriptSock $run/cgid.sock
+<Directory "$www">
+    AllowOverride All
+    Require all granted
+</Directory>
+EOF2
+	}
+	my $load = join('', map {
+		sprintf("LoadModule %s_module %s\n", $_, _apache_module($_))
+	} @mods);
+	my $u = _web_user();
+	my $user = $u ? "User $u->[0]\nGroup #$u->[2]\n" : '';
+	my $conf = <<"EOF2";
+# written by Herald::Stack (front end $fe)
+ServerRoot "$dir"
+${load}${user}ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile "$dir/apache.pid"
+DefaultRuntimeDir "$run"
+Mutex file:$run default
+ErrorLog "$dir/apache-error.log"
+LogLevel warn
+LogFormat "%h %l %u %t \\"%r\\" %>s %b %D" herald
+CustomLog "$dir/apache-access.log" herald
+TypesConfig /dev/null
+StartServers 1
+ServerLimit 4
+ThreadsPerChild 25
+MaxRequestWorkers 100
+Timeout 30
+LimitRequestBody 4194304
+DocumentRoot "$dir/www"
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+$site
+EOF2
+	make_path("$dir/www") unless -d "$dir/www";
+	$self->{apache_conf} = "$dir/apache.conf";
+	_spew($self->{apache_conf}, $conf);
+}
+
+sub _start_apache ($self, %opts) {
+	my $dir = $self->{dir};
+	my $httpd = _prog('apache2', 'httpd');
+	my $errlog = "$dir/apache-error.log";
+	my $tries = $opts{port} ? 1 : 5;
+	for my $try (1 .. $tries) {
+		my $port = $opts{port} // _free_port();
+		$self->_write_apache_conf($port);
+		unlink($errlog);
+		# Debian's apache2 wants APACHE_* from /etc/apache2/envvars
+		# only through apache2ctl; run directly, it needs none.
+		my $pid = $self->_spawn_into('apache_pid', "$dir/apache.out",
+		    $httpd, '-d', $dir, '-f', $self->{apache_conf},
+		    '-DFOREGROUND');
+		my $deadline = time + 15;
+		while (1) {
+			my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+			    PeerPort => $port, Proto => 'tcp', Timeout => 1);
+			if ($c) {
+				close($c);
+				$self->{port} = $port;
+				$self->_debug('apache accepts');
+				return;
+			}
+			last unless $self->_alive($pid);
+			croak "apache not answering on 127.0.0.1:$port after "
+			    . "15 s\n" . _tail($errlog) if time > $deadline;
+			sleep 0.01;
+		}
+		my $why = _describe_exit($self->{exit}{$pid});
+		delete $self->{apache_pid};
+		my $log = _slurp($errlog) . _slurp("$dir/apache.out");
+		next if $try < $tries && $log =~ /Address already in use/;
+		croak "apache $why\n" . _tail($errlog) . _tail("$dir/apache.out");
+	}
+}
+
+# The web server's "ready" is not the application's: mod_fcgid starts herald
+# on the first request, so wait until one request has been answered.
+sub _warm_up ($self) {
+	my $deadline = time + 20;
+	my $http = HTTP::Tiny->new(timeout => 10, keep_alive => 0);
+	while (1) {
+		my $r = $http->get($self->url('/'));
+		return if $r->{status} == 200;
+		croak "no 200 from GET / through $self->{frontend} within 20 s "
+		    . "(last: $r->{status} $r->{content})\n"
+		    . _tail("$self->{dir}/apache-error.log")
+		    . _tail($self->{herald_log}) if time > $deadline;
+		sleep 0.05;
+	}
+}
+
+# ---------------------------------------------------------------------------
 # Life cycle
 
+our @FRONTENDS = qw(nginx apache-proxy apache-fcgid spawn-fcgi cgi);
+
 sub start ($class, %opts) {
+	my $fe = $opts{frontend} // $ENV{HERALD_FRONTEND};
+	$fe = 'nginx' unless defined $fe && length $fe;
+	croak "Herald::Stack: unknown frontend '$fe' (one of: "
+	    . join(', ', @FRONTENDS) . ")" unless grep { $_ eq $fe } @FRONTENDS;
 	my $self = bless {
+		frontend => $fe,
+		pool	=> ($fe eq 'nginx' || $fe eq 'apache-proxy'),
 		t0	=> time,
 		owner	=> $$,
 		opts	=> \%opts,
@@ -625,7 +881,12 @@ sub start ($class, %opts) {
 	my $ok = eval {
 		$self->_start_mariadb;
 		$self->_start_herald(%opts);
-		$self->_start_nginx(%opts);
+		if ($fe eq 'nginx' || $fe eq 'spawn-fcgi') {
+			$self->_start_nginx(%opts);
+		} else {
+			$self->_start_apache(%opts);
+		}
+		$self->_warm_up if $fe eq 'apache-fcgid';
 		1;
 	};
 	if (!$ok) {
@@ -669,6 +930,25 @@ sub _stop_pid ($self, $pid, $sig, $grace) {
 	}
 }
 
+# Wait for processes that are not our children (pid => start time) to end
+# after a signal; SIGTERM, then SIGKILL when $grace s have passed.
+sub _stop_foreign ($self, $procs, $grace) {
+	my $mine = sub ($pid) {
+		my $st = _proc_stat($pid);
+		return $st && $st->{start} eq $procs->{$pid} && $st->{state} ne 'Z';
+	};
+	my @left = grep { $mine->($_) } keys %$procs;
+	kill 'TERM', @left if @left;
+	my $deadline = time + $grace;
+	while (@left = grep { $mine->($_) } @left) {
+		if (time > $deadline) {
+			kill 'KILL', @left;
+			last;
+		}
+		sleep 0.01;
+	}
+}
+
 sub _wait_gone ($self, $pid, $secs) {
 	my $deadline = time + $secs;
 	while ($self->_alive($pid)) {
@@ -686,8 +966,33 @@ sub stop ($self) {
 	# A second ^C must not cut the stopping short.
 	local @SIG{qw(INT TERM HUP)} = ('IGNORE') x 3;
 
-	# nginx first: no new requests reach Herald.
-	$self->_stop_pid($self->{nginx_pid}, 'TERM', 10);
+	# The web server first: no new requests reach Herald.  Whatever it
+	# started (mod_fcgid's herald processes, CGI processes, cgid) is noted
+	# before it goes and ended by PID if it outlives it.
+	for my $slot (qw(nginx_pid apache_pid)) {
+		my $pid = $self->{$slot} or next;
+		next unless $self->_alive($pid);
+		my %kids = _descendants($pid);
+		kill 'TERM', $pid;
+		# mod_fcgid waits for its herald processes, which do not end on
+		# SIGTERM (see _stop_foreign's callers): after 1 s, end them.
+		my %h = map { $_ => $kids{$_} } grep {
+			(readlink("/proc/$_/exe") // '') =~ m{/herald(?:\.cgi)?\z}
+		} keys %kids;
+		$self->_wait_gone($pid, 1) or $self->_stop_foreign(\%h, 0.5);
+		$self->_stop_pid($pid, 'TERM', 10);
+		$self->_stop_foreign(\%kids, 5);
+	}
+	# spawn-fcgi's responders (not our children).  herald with no command
+	# catches SIGTERM (libfcgi's handler) and keeps running; SIGKILL then.
+	if (my $sp = $self->{spawned}) {
+		my %p;
+		for my $pid (@$sp) {
+			my $st = _proc_stat($pid) or next;
+			$p{$pid} = $st->{start};
+		}
+		$self->_stop_foreign(\%p, 1);
+	}
 
 	# Herald: note its workers before the master goes, so a worker left
 	# behind (master killed) can still be ended by PID.
@@ -782,16 +1087,54 @@ sub _herald_children ($self) {
 	return sort { $a <=> $b } @kids;
 }
 
-# (master, worker, worker, ...)
+# The herald processes answering requests.  With the pool (nginx,
+# apache-proxy): (master, worker, worker, ...).  Otherwise there is no
+# master: spawn-fcgi's responders, or the herald processes Apache runs
+# right now (mod_fcgid; CGI ones only while they answer).
 sub herald_pids ($self) {
-	return unless $self->{herald_pid} && $self->_alive($self->{herald_pid});
-	return ($self->{herald_pid}, $self->_herald_children);
+	if ($self->{pool}) {
+		return unless $self->{herald_pid}
+		    && $self->_alive($self->{herald_pid});
+		return ($self->{herald_pid}, $self->_herald_children);
+	}
+	return $self->worker_pids;
 }
 
-sub worker_pids ($self) { return $self->_herald_children }
+sub worker_pids ($self) {
+	return $self->_herald_children if $self->{pool};
+	if ($self->{spawned}) {
+		return sort { $a <=> $b } grep {
+			my $st = _proc_stat($_);
+			$st && $st->{state} ne 'Z';
+		} @{ $self->{spawned} };
+	}
+	my $root = $self->{apache_pid} or return;
+	my %d = _descendants($root);
+	return sort { $a <=> $b } grep {
+		my $exe = readlink("/proc/$_/exe") // '';
+		$exe =~ m{/herald(?:\.cgi)?\z};
+	} keys %d;
+}
 
-sub log_text ($self) { return _slurp($self->{herald_log}) }
-sub nginx_log_text ($self) { return _slurp("$self->{dir}/nginx-error.log") }
+sub frontend ($self) { $self->{frontend} }
+sub apache_pid ($self) { $self->{apache_pid} }
+
+# Herald's own log.  Under mod_fcgid and CGI its standard error is Apache's
+# error log, which then comes with it.
+sub log_text ($self) {
+	my $t = _slurp($self->{herald_log});
+	$t .= _slurp("$self->{dir}/apache-error.log")
+	    if $self->{frontend} eq 'apache-fcgid' || $self->{frontend} eq 'cgi';
+	return $t;
+}
+
+# The front end's error log (nginx's, or Apache's).
+sub nginx_log_text ($self) {
+	return _slurp("$self->{dir}/apache-error.log")
+	    if $self->{frontend} =~ /^apache|^cgi\z/;
+	return _slurp("$self->{dir}/nginx-error.log");
+}
+sub frontend_log_text ($self) { return $self->nginx_log_text }
 sub mariadb_log_text ($self) { return _slurp($self->{db_log}) }
 
 # Run SQL as root on the private server.  Returns a list of rows, each an
