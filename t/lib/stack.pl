@@ -12,16 +12,17 @@ use FindBin;
 use lib "$FindBin::RealBin";
 use Getopt::Long qw(GetOptions);
 use Herald::Stack;
+use Herald::Delivery;
 
 my %opt = (set => []);
 GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
-    'dir=s', 'auth=s', 'tokens', 'help|h') or usage(2);
+    'dir=s', 'auth=s', 'tokens', 'dispatch', 'help|h') or usage(2);
 usage(0) if $opt{help};
 
 sub usage ($rc) {
 	print STDERR "usage: $0 --port PORT [--workers N] [--body-max BYTES] "
 	    . "[--set key=value ...] [--keep] [--dir DIR] [--auth MODE] "
-	    . "[--tokens]\n";
+	    . "[--tokens] [--dispatch]\n";
 	exit $rc;
 }
 
@@ -49,6 +50,12 @@ printf "  directory:   %s\n", $s->dir;
 printf "  herald log:  %s/herald.log\n", $s->dir;
 printf "  mariadb:     mariadb --no-defaults -S %s -uroot herald\n",
     $s->db_socket;
+# --dispatch: the delivery dispatcher beside the pool, stopped with it.
+if ($opt{dispatch}) {
+	my $pid = Herald::Delivery::dispatcher($s);
+	printf "  dispatcher:  pid %d, log %s/dispatch.log\n", $pid, $s->dir;
+}
+
 # --tokens: an admin and a service token, for a first try in token mode.
 if ($opt{tokens} && ($config{auth} // '') ne 'trusted-network') {
 	my $bin = Herald::Stack::herald_bin();
