@@ -60,7 +60,7 @@ int
 api_agent_error(struct reply *rep, int status, const char *code,
     const char *reason)
 {
-	return agent_err(rep, status, code, reason, NULL);
+	return agent_err(rep, status, code, reason, AGENT_END);
 }
 
 const char *
@@ -84,13 +84,13 @@ agent_store_err(struct reply *rep, enum store_rc rc)
 	switch (rc) {
 	case STORE_UNAVAILABLE:
 		return agent_err(rep, 503, "ERR_UNAVAILABLE",
-		    "the database is unavailable; try again later", NULL);
+		    "the database is unavailable; try again later", AGENT_END);
 	case STORE_INVALID:
 		return agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
-		    "a value was refused by the store", NULL);
+		    "a value was refused by the store", AGENT_END);
 	default:
 		return agent_err(rep, 500, "ERR_UNCHECKED_EXCEPTION",
-		    "internal error", NULL);
+		    "internal error", AGENT_END);
 	}
 }
 
@@ -123,7 +123,7 @@ agent_param(struct request *req, struct reply *rep,
 		if (rc < 0 || found) {
 			agent_err(rep, 400, "ERR_BAD_QUERY_PARAMETER",
 			    "parameter given more than once", "param",
-			    *names, NULL);
+			    *names, AGENT_END);
 			return -1;
 		}
 		*val = v;
@@ -158,15 +158,15 @@ agent_body(struct request *req, struct reply *rep, struct json_object **out)
 		return 0;
 	case JSONIO_DEPTH:
 		agent_err(rep, 400, "ERR_INVALID_JSON",
-		    "the request body is nested too deeply", NULL);
+		    "the request body is nested too deeply", AGENT_END);
 		return -1;
 	case JSONIO_UTF8:
 		agent_err(rep, 400, "ERR_INVALID_JSON",
-		    "the request body is not valid UTF-8 text", NULL);
+		    "the request body is not valid UTF-8 text", AGENT_END);
 		return -1;
 	default:
 		agent_err(rep, 400, "ERR_INVALID_JSON",
-		    "the request body is not valid JSON", NULL);
+		    "the request body is not valid JSON", AGENT_END);
 		return -1;
 	}
 }
@@ -184,7 +184,7 @@ agent_acting_for(struct request *req, struct reply *rep, const char *u,
 {
 	if (!auth_may_act_for(req, u)) {
 		agent_err(rep, 403, "ERR_FORBIDDEN",
-		    "not allowed to act for this user", "param", "user", NULL);
+		    "not allowed to act for this user", "param", "user", AGENT_END);
 		return -1;
 	}
 	*user = u;
@@ -213,12 +213,12 @@ agent_user(struct request *req, struct reply *rep, struct json_object *body,
 		agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "missing or empty parameter: user", "code",
 		    "notification-agent.query/missing-or-empty-param",
-		    "param", "user", NULL);
+		    "param", "user", AGENT_END);
 		return -1;
 	}
 	if (agent_too_long(u, NOTE_USER_MAX)) {
 		agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
-		    "parameter too long: user", "param", "user", NULL);
+		    "parameter too long: user", "param", "user", AGENT_END);
 		return -1;
 	}
 	return agent_acting_for(req, rep, u, user);
@@ -239,7 +239,7 @@ agent_long(struct request *req, struct reply *rep, const char *name,
 		agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "not an integer", "details",
 		    "notification-agent.query/invalid-long-integer-param",
-		    "param", name, "value", v, NULL);
+		    "param", name, "value", v, AGENT_END);
 		return -1;
 	}
 	if (*out < 0)
@@ -264,7 +264,7 @@ agent_seen(struct request *req, struct reply *rep, int *out)
 	else {
 		agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "seen must be true or false", "param", "seen",
-		    "value", v, NULL);
+		    "value", v, AGENT_END);
 		return -1;
 	}
 	return 1;
@@ -328,7 +328,7 @@ agent_sort(struct request *req, struct reply *rep, struct note_page *pg)
 		else {
 			agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 			    "unknown sort field", "arg_name", "sort-field",
-			    "arg_value", v, NULL);
+			    "arg_value", v, AGENT_END);
 			return -1;
 		}
 	}
@@ -340,7 +340,7 @@ agent_sort(struct request *req, struct reply *rep, struct note_page *pg)
 		else if (!util_strcaseeq(v, "desc")) {
 			agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 			    "sort direction must be asc or desc", "arg_name",
-			    "sort-dir", "arg_value", v, NULL);
+			    "sort-dir", "arg_value", v, AGENT_END);
 			return -1;
 		}
 	}
@@ -507,19 +507,19 @@ agent_required(struct reply *rep, struct json_object *body, const char *name,
 	if (rc < 0) {
 		snprintf(reason, sizeof(reason), "%s must be a string", name);
 		return agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD", reason,
-		    "field_name", name, NULL);
+		    "field_name", name, AGENT_END);
 	}
 	if (rc == 0 || util_blank(*out)) {
 		snprintf(reason, sizeof(reason), "missing required field %s",
 		    name);
 		return agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT", reason,
-		    "field_name", name, NULL);
+		    "field_name", name, AGENT_END);
 	}
 	if (agent_too_long(*out, max)) {
 		snprintf(reason, sizeof(reason), "%s is longer than %zu "
 		    "characters", name, max);
 		return agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD", reason,
-		    "field_name", name, NULL);
+		    "field_name", name, AGENT_END);
 	}
 	return 0;
 }
@@ -528,7 +528,7 @@ int
 agent_bad_field(struct reply *rep, const char *name, const char *reason)
 {
 	return agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD", reason,
-	    "field_name", name, NULL);
+	    "field_name", name, AGENT_END);
 }
 
 /*
@@ -748,14 +748,14 @@ agent_ids(struct reply *rep, struct json_object *body,
 	if (body == NULL || jsonio_get_arr(body, "uuids", &arr) != 1) {
 		agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
 		    "uuids must be an array of UUIDs", "field_name", "uuids",
-		    NULL);
+		    AGENT_END);
 		return -1;
 	}
 	len = json_object_array_length(arr);
 	if (len > NOTE_IDS_MAX) {
 		agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
 		    "too many uuids in one request", "field_name", "uuids",
-		    NULL);
+		    AGENT_END);
 		return -1;
 	}
 	if ((out = calloc(len > 0 ? len : 1, sizeof(*out))) == NULL) {
@@ -770,7 +770,7 @@ agent_ids(struct reply *rep, struct json_object *body,
 			agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
 			    "invalid UUID", "description", "invalid UUID",
 			    "value", s != NULL ? s :
-			    json_object_to_json_string(v), NULL);
+			    json_object_to_json_string(v), AGENT_END);
 			free(out);
 			return -1;
 		}
@@ -929,7 +929,7 @@ api_agent_delete_all(struct request *req, struct reply *rep)
 			return agent_err(rep, 400, "ERR_BAD_QUERY_PARAMETER",
 			    "created-before must be milliseconds since the "
 			    "epoch", "param", "created-before", "value", v,
-			    NULL);
+			    AGENT_END);
 		f.created_before = before;
 	}
 	if ((rc = store_note_delete_all(req->app->store, &f,

@@ -17,7 +17,8 @@ struct request;
 /* The principal's tenant; the default one without a token. */
 const char *agent_tenant(const struct request *);
 
-/* {"error_code", "reason", name: value ...}; pairs end with NULL. */
+/* {"error_code", "reason", name: value ...}; pairs end with AGENT_END. */
+#define AGENT_END	((const char *)NULL)
 int	agent_err(struct reply *, int, const char *code, const char *reason,
 	    ...);
 int	agent_store_err(struct reply *, enum store_rc);

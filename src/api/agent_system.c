@@ -273,7 +273,7 @@ sys_date(struct reply *rep, struct json_object *body, const char *name,
 	snprintf(reason, sizeof(reason), "%s is not a date: use milliseconds "
 	    "since the epoch or a date such as 2026-11-24T10:00:00.000Z", name);
 	agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT", reason, "field_name", name,
-	    NULL);
+	    AGENT_END);
 	return -1;
 }
 
@@ -322,7 +322,7 @@ sys_missing(struct reply *rep, const char *name)
 
 	snprintf(reason, sizeof(reason), "missing required field %s", name);
 	return agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT", reason,
-	    "field_name", name, NULL);
+	    "field_name", name, AGENT_END);
 }
 
 /* Read every admin field present in "body" into "s". */
@@ -349,7 +349,7 @@ sys_fields(struct request *req, struct reply *rep, struct json_object *body,
 			agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 			    "unknown system notification type; see "
 			    "/admin/system-types", "field_name", "type",
-			    "value", s->type, NULL);
+			    "value", s->type, AGENT_END);
 			return -1;
 		}
 		*seen |= 1;
@@ -377,7 +377,7 @@ sys_window(struct reply *rep, const struct sysnote *s)
 	if (s->activation >= s->deactivation)
 		return agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "The activation date needs to be prior to the "
-		    "deactivation date.", NULL);
+		    "deactivation date.", AGENT_END);
 	return 0;
 }
 
@@ -433,7 +433,7 @@ api_agent_admin_create(struct request *req, struct reply *rep)
 		return sys_missing(rep, "message");
 	if (s.deactivation <= now)
 		return agent_err(rep, 400, "ERR_ILLEGAL_ARGUMENT",
-		    "The provided deactivation date is in the past.", NULL);
+		    "The provided deactivation date is in the past.", AGENT_END);
 	if (sys_window(rep, &s) != 0)
 		return rep->status;
 	util_uuid_new(s.id);
@@ -450,7 +450,7 @@ sys_path_id(struct request *req, struct reply *rep, unsigned char id[16])
 	if (req->ncaptures < 1 || util_uuid_parse(req->captures[0], id) != 0) {
 		agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD", "invalid UUID",
 		    "description", "invalid UUID", "value",
-		    req->ncaptures > 0 ? req->captures[0] : "", NULL);
+		    req->ncaptures > 0 ? req->captures[0] : "", AGENT_END);
 		return -1;
 	}
 	return 0;
@@ -461,7 +461,7 @@ sys_not_found(struct request *req, struct reply *rep)
 {
 	return agent_err(rep, 404, "ERR_NOT_FOUND",
 	    "no such system notification", "system_msg_id",
-	    req->captures[0], NULL);
+	    req->captures[0], AGENT_END);
 }
 
 /* Look the {uuid} notification up; strings freed by the caller. */
@@ -473,6 +473,7 @@ sys_load(struct request *req, struct reply *rep, struct sysnote *s,
 	enum store_rc	rc;
 
 	*type = *message = NULL;
+	memset(s, 0, sizeof(*s));
 	if (sys_path_id(req, rep, id) != 0)
 		return -1;
 	rc = store_sys_get(req->app->store, TENANT, id, s, type, message);
@@ -523,7 +524,7 @@ api_agent_admin_update(struct request *req, struct reply *rep)
 	status = rep->status;
 	if (body != NULL && !json_object_is_type(body, json_type_object)) {
 		status = agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
-		    "the body must be a JSON object", NULL);
+		    "the body must be a JSON object", AGENT_END);
 		goto out;
 	}
 	if (body != NULL) {
