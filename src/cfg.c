@@ -106,7 +106,7 @@ cfg_defaults(struct cfg *c)
 	c->workers = 4;
 	c->body_max = 1048576;
 	c->json_depth = 32;
-	c->query_max = 8192;
+	c->query_max = 4096;
 	snprintf(c->db_socket, sizeof(c->db_socket), "/run/mysqld/mysqld.sock");
 	snprintf(c->db_host, sizeof(c->db_host), "localhost");
 	c->db_port = 3306;

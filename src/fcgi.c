@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,10 +201,20 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 	FCGX_Request	fr;
 	struct request	req;
 	struct reply	rep;
+	sigset_t	term;
 	long long	served = 0;
 
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		return -1;
+	/*
+	 * A stop signal must not interrupt a request half read or half
+	 * written: it is held from accept to finish, and acted on between
+	 * requests (accept itself is interruptible).
+	 */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGUSR1);
 	while (!*stop && (max_requests == 0 || served < max_requests)) {
 		if (FCGX_Accept_r(&fr) < 0) {
 			if (*stop)
@@ -213,9 +224,11 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 			log_error("accept: %s", strerror(errno));
 			break;
 		}
+		sigprocmask(SIG_BLOCK, &term, NULL);
 		tp_serve(app, fcgi_env, &fr, fcgi_read, &fr, &req, &rep);
 		fcgi_write(&fr, &req, &rep);
 		FCGX_Finish_r(&fr);
+		sigprocmask(SIG_UNBLOCK, &term, NULL);
 		req_free(&req);
 		reply_free(&rep);
 		served++;

@@ -221,7 +221,7 @@ pool_run(const char *cfgpath)
 	unsigned int		 gen = 1;
 	size_t			 i, n;
 	int			 fd, created, sig, stopping = 0;
-	int64_t			 deadline = 0, now;
+	int64_t			 deadline = 0, resend = INT64_MAX, now;
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		return 1;
@@ -270,6 +270,11 @@ pool_run(const char *cfgpath)
 			log_warn("drain timed out; killing workers");
 			pool_signal_all(w, 2 * POOL_MAX, SIGKILL);
 			deadline = INT64_MAX;
+		} else if (stopping && now >= resend) {
+			/* One that got SIGTERM just before blocking in
+			 * accept() is woken by the next. */
+			pool_signal_all(w, 2 * POOL_MAX, SIGTERM);
+			resend = now + 1000;
 		}
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -277,6 +282,7 @@ pool_run(const char *cfgpath)
 				log_info("draining on signal %d", sig);
 				stopping = 1;
 				deadline = now + DRAIN_MS;
+				resend = now + 1000;
 				pool_signal_all(w, 2 * POOL_MAX, SIGTERM);
 			}
 		} else if (sig == SIGHUP && !stopping) {

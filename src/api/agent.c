@@ -766,7 +766,10 @@ agent_ids(struct reply *rep, struct json_object *body,
 		v = json_object_array_get_idx(arr, i);
 		s = json_object_is_type(v, json_type_string) ?
 		    json_object_get_string(v) : NULL;
-		if (s == NULL || util_uuid_parse(s, out[i]) != 0) {
+		/* A NUL inside would end the C string early: refuse it. */
+		if (s == NULL || strlen(s) !=
+		    (size_t)json_object_get_string_len(v) ||
+		    util_uuid_parse(s, out[i]) != 0) {
 			agent_err(rep, 400, "ERR_BAD_OR_MISSING_FIELD",
 			    "invalid UUID", "description", "invalid UUID",
 			    "value", s != NULL ? s :
