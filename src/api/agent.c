@@ -18,6 +18,7 @@
 #include "app.h"
 #include "auth.h"
 #include "cfg.h"
+#include "date.h"
 #include "jsonio.h"
 #include "reply.h"
 #include "request.h"
@@ -347,6 +348,30 @@ agent_sort(struct request *req, struct reply *rep, struct note_page *pg)
 	return 0;
 }
 
+/*
+ * payload.startdate and enddate given as formatted dates are shown as
+ * millisecond strings, as the original repaired them (agent.md §5.1.12).
+ */
+static void
+agent_payload_dates(struct json_object *payload)
+{
+	static const char *const keys[] = { "startdate", "enddate" };
+	const char	*v;
+	char		 ms[32];
+	int64_t		 t;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (jsonio_get_str(payload, keys[i], &v) != 1 ||
+		    date_parse_ms(v, &t) != 0)
+			continue;
+		snprintf(ms, sizeof(ms), "%lld", (long long)t);
+		if (strcmp(ms, v) != 0)
+			json_object_object_add(payload, keys[i],
+			    json_object_new_string(ms));
+	}
+}
+
 /* The notification object N of agent.md §3.1. */
 static struct json_object *
 agent_note_json(const struct note *n, int depth)
@@ -359,6 +384,7 @@ agent_note_json(const struct note *n, int depth)
 		json_object_put(payload);
 		payload = json_object_new_object();
 	}
+	agent_payload_dates(payload);
 	/* Types display with spaces: tool_request -> "tool request". */
 	if ((type = strdup(n->type)) == NULL) {
 		json_object_put(payload);
