@@ -278,7 +278,10 @@ db_exec(struct store *st, unsigned int key, const char *sql,
 		return rc;
 	if (affected != NULL)
 		*affected = (unsigned long long)mysql_stmt_affected_rows(s);
-	mysql_stmt_reset(s);
+	/*
+	 * No mysql_stmt_reset() on success: it is a round trip to the
+	 * server, and a statement without a result needs none to run again.
+	 */
 	return STORE_OK;
 }
 
@@ -411,9 +414,12 @@ db_select(struct store *st, unsigned int key, const char *sql,
 	}
 	rc = STORE_OK;
 out:
+	/* free_result drains what is left on the client side; the server
+	 * needs a reset only after a failure. */
 	if (st->conn != NULL) {
 		mysql_stmt_free_result(s);
-		mysql_stmt_reset(s);
+		if (rc != STORE_OK)
+			mysql_stmt_reset(s);
 	}
 	row_free(r);
 	free(r);
