@@ -19,6 +19,7 @@ enum {
 	K_MARK_IDS,
 	K_DELETE_IDS,
 	K_DELIVERY_INSERT,
+	K_COUNTS,
 	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 256 + variant */
 };
 
@@ -239,6 +240,11 @@ store_note_list(struct store *st, const struct note_filter *f,
 	    note_row, &c);
 }
 
+static const char sql_counts[] =
+    "SELECT COALESCE(c.total, 0), COALESCE(c.unseen, 0) FROM users u "
+    "LEFT JOIN note_counts c ON c.user_id = u.id "
+    "WHERE u.tenant = ? AND u.username = ?";
+
 enum store_rc
 store_note_count(struct store *st, const struct note_filter *f,
     long long *total, long long *unseen)
@@ -247,6 +253,18 @@ store_note_count(struct store *st, const struct note_filter *f,
 	long long	v[2];
 	enum store_rc	rc;
 	unsigned int	variant;
+	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user) };
+
+	/* Unfiltered: the counters the triggers keep (schema 002). */
+	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
+		if ((rc = db_select_i64(st, K_COUNTS, sql_counts, cv, 2, v,
+		    2)) != STORE_OK)
+			return rc;
+		*unseen = v[1];
+		*total = f->seen < 0 ? v[0] : f->seen == 0 ? v[1] :
+		    v[0] - v[1];
+		return STORE_OK;
+	}
 
 	/* Two ranges of one index each, rather than one pass over both. */
 	memset(&q, 0, sizeof(q));
