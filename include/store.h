@@ -166,6 +166,12 @@ enum store_rc	 store_sys_user_list(struct store *, const char *tenant,
 enum store_rc	 store_sys_user_counts(struct store *, const char *tenant,
 		    const char *user, int64_t now, long long *total,
 		    long long *fresh, long long *unseen);
+/*
+ * One round trip for a user's overview: out[0] notifications not deleted,
+ * out[1] of them unseen, out[2..4] the system total, new and unseen.
+ */
+enum store_rc	 store_counts_overview(struct store *, const char *tenant,
+		    const char *user, int64_t now, long long out[5]);
 /* Raise the user's state of "ids" (any, active or not) to "to". */
 enum store_rc	 store_sys_mark(struct store *, const char *tenant,
 		    const char *user, const unsigned char (*ids)[16],

@@ -734,6 +734,7 @@ api_agent_count(struct request *req, struct reply *rep)
 	struct note_filter	 f;
 	struct json_object	*doc;
 	long long		 total = 0, unseen = 0, st = 0, sn = 0, su = 0;
+	long long		 all[5];
 	enum store_rc		 rc;
 	char			 fbuf[256];
 
@@ -743,8 +744,18 @@ api_agent_count(struct request *req, struct reply *rep)
 	    agent_seen(req, rep, &f.seen) < 0 ||
 	    agent_filter_param(req, rep, fbuf, sizeof(fbuf), &f) < 0)
 		return rep->status;
-	if ((rc = store_note_count(req->app->store, &f, &total, &unseen)) !=
-	    STORE_OK ||
+	if (f.type == NULL) {
+		/* Unfiltered (or "new"): one statement answers it all. */
+		if ((rc = store_counts_overview(req->app->store, TENANT,
+		    f.user, util_now_ms(), all)) != STORE_OK)
+			return agent_store_err(rep, rc);
+		total = f.seen < 0 ? all[0] : f.seen == 0 ? all[1] :
+		    all[0] - all[1];
+		st = all[2];
+		sn = all[3];
+		su = all[4];
+	} else if ((rc = store_note_count(req->app->store, &f, &total,
+	    &unseen)) != STORE_OK ||
 	    (rc = agent_system_counts(req, f.user, &st, &sn, &su)) != STORE_OK)
 		return agent_store_err(rep, rc);
 	/* The system counts ignore seen and filter (§5.1.9). */

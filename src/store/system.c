@@ -26,7 +26,8 @@ enum {
 	K_MARK_IDS,		/* + 4 variants: to * dismissible-only */
 	K_MARK_ALL = K_MARK_IDS + 8,
 	K_ADMIN_LIST = K_MARK_ALL + 8,	/* + 4 variants */
-	K_ADMIN_COUNT = K_ADMIN_LIST + 4	/* + 4 variants */
+	K_ADMIN_COUNT = K_ADMIN_LIST + 4,	/* + 4 variants */
+	K_OVERVIEW = K_ADMIN_COUNT + 4
 };
 
 #define SYS_COLS \
@@ -322,6 +323,31 @@ store_sys_user_list(struct store *st, const char *tenant, const char *user,
 	    SQL_I64(now), SQL_I64(below) };
 
 	return db_select(st, K_USER_LIST, sql_user_list, v, 5, list_row, &c);
+}
+
+/*
+ * /count-messages in one round trip: the user's counters (schema 002)
+ * and the three system counts.
+ */
+static const char sql_overview[] =
+    "SELECT COALESCE((SELECT c.total FROM users v JOIN note_counts c "
+    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?), 0), "
+    "COALESCE((SELECT c.unseen FROM users v JOIN note_counts c "
+    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?), 0), "
+    "COALESCE(SUM(COALESCE(x.state, 0) < 3), 0), "
+    "COALESCE(SUM(COALESCE(x.state, 0) < 1), 0), "
+    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0)" USER_FROM;
+
+enum store_rc
+store_counts_overview(struct store *st, const char *tenant, const char *user,
+    int64_t now, long long out[5])
+{
+	struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(user), SQL_STR(tenant),
+	    SQL_STR(user), SQL_STR(user), SQL_STR(tenant), SQL_I64(now),
+	    SQL_I64(now) };
+
+	return db_select_i64(st, K_OVERVIEW, sql_overview, v,
+	    sizeof(v) / sizeof(v[0]), out, 5);
 }
 
 enum store_rc
