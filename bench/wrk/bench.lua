@@ -1,0 +1,77 @@
+-- wrk script for bench/run: one script, the scenario is its argument.
+--
+--   wrk ... -s bench/wrk/bench.lua http://127.0.0.1:PORT/ -- MODE
+--
+-- MODE:
+--   messages      GET /messages?user=<random light user>&limit=20
+--   count         GET /count-messages?user=<random light user>
+--   notification  POST /notification {"type":"data","user":U,"subject":"bench"}
+--   seen          POST /seen?user=U {"uuids":[real unseen ids of U]}
+--   mix           90% "messages", 10% "notification", users at random
+--   floor-insert  POST /floor/insert with the same body as "notification"
+--
+-- Environment: BENCH_USERS (light users are user1..userN),
+-- BENCH_SEEN_FILE (lines "user id id id ...", for "seen").
+
+local mode = "messages"
+local nusers = tonumber(os.getenv("BENCH_USERS") or "10000")
+local seen = {}
+local json_hdr = { ["Content-Type"] = "application/json" }
+
+function init(args)
+	mode = args[1] or mode
+	-- Each thread has its own Lua state: seed each differently.
+	local addr = tostring({}):match("0x(%x+)") or "0"
+	math.randomseed(os.time() + (tonumber(addr, 16) or 0) % 1000003)
+	if mode == "seen" then
+		local f = assert(io.open(os.getenv("BENCH_SEEN_FILE")),
+		    "BENCH_SEEN_FILE")
+		for line in f:lines() do
+			local user, rest = line:match("^(%S+)%s+(.*)$")
+			if user then
+				local ids = {}
+				for id in rest:gmatch("%S+") do
+					ids[#ids + 1] = '"' .. id .. '"'
+				end
+				seen[#seen + 1] = { user,
+				    '{"uuids":[' .. table.concat(ids, ",") .. ']}' }
+			end
+		end
+		f:close()
+		assert(#seen > 0, "no ids in BENCH_SEEN_FILE")
+	end
+end
+
+local function user()
+	return "user" .. math.random(1, nusers)
+end
+
+local function messages()
+	return wrk.format("GET", "/messages?user=" .. user() .. "&limit=20")
+end
+
+local function notification(path)
+	return wrk.format("POST", path, json_hdr,
+	    '{"type":"data","user":"' .. user() .. '","subject":"bench"}')
+end
+
+function request()
+	if mode == "messages" then
+		return messages()
+	elseif mode == "count" then
+		return wrk.format("GET", "/count-messages?user=" .. user())
+	elseif mode == "notification" then
+		return notification("/notification")
+	elseif mode == "floor-insert" then
+		return notification("/floor/insert")
+	elseif mode == "seen" then
+		local s = seen[math.random(1, #seen)]
+		return wrk.format("POST", "/seen?user=" .. s[1], json_hdr, s[2])
+	elseif mode == "mix" then
+		if math.random(1, 10) == 1 then
+			return notification("/notification")
+		end
+		return messages()
+	end
+	error("unknown mode " .. tostring(mode))
+end
