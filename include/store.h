@@ -99,8 +99,13 @@ struct delivery_req {
  */
 enum store_rc	 store_note_create(struct store *, const char *tenant,
 		    const struct note *, const struct delivery_req *d);
+/*
+ * The page of rows "f" and "pg" select.  With "total", the counts that
+ * store_note_count() gives are fetched in the same round trip.
+ */
 enum store_rc	 store_note_list(struct store *, const struct note_filter *,
-		    const struct note_page *, note_cb, void *);
+		    const struct note_page *, note_cb, void *,
+		    long long *total, long long *unseen);
 /* *total: rows matching; *unseen: rows matching but for "seen". */
 enum store_rc	 store_note_count(struct store *, const struct note_filter *,
 		    long long *total, long long *unseen);

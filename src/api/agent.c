@@ -458,25 +458,18 @@ agent_listing(struct request *req, struct reply *rep,
 	struct store		*st = req->app->store;
 	struct agent_list	 l = { NULL, req->app->cfg->json_depth + 1, 0 };
 	struct json_object	*doc, *rev, *sys = NULL;
-	struct note_filter	 all;
 	long long		 total = 0, unseen = 0;
 	enum store_rc		 rc;
 	size_t			 i, n;
 
 	if ((l.arr = json_object_new_array()) == NULL)
 		return agent_store_err(rep, STORE_ERROR);
-	if ((rc = store_note_list(st, f, pg, agent_list_row, &l)) != STORE_OK ||
-	    l.failed) {
+	/* The counts ignore paging: last-ten's total is everything the
+	 * user has, not the ten (§5.1.8). */
+	if ((rc = store_note_list(st, f, pg, agent_list_row, &l, &total,
+	    &unseen)) != STORE_OK || l.failed) {
 		json_object_put(l.arr);
 		return agent_store_err(rep, l.failed ? STORE_ERROR : rc);
-	}
-	/* last-ten counts everything the user has, not the ten (§5.1.8). */
-	all = *f;
-	if (reverse)
-		all.seen = -1;
-	if ((rc = store_note_count(st, &all, &total, &unseen)) != STORE_OK) {
-		json_object_put(l.arr);
-		return agent_store_err(rep, rc);
 	}
 	if (reverse) {
 		rev = json_object_new_array();

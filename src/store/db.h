@@ -55,7 +55,7 @@ enum store_rc	 db_script(struct store *, const char *sql);
 
 /* Key ranges, so that each store file owns its own statements. */
 #define STMT_NOTES_BASE		0
-#define STMT_SYSTEM_BASE	2048
+#define STMT_SYSTEM_BASE	2600
 #define STMT_MIGRATE_BASE	3072
 #define STMT_TOKENS_BASE	3200
 #define STMT_DELIVERIES_BASE	3300

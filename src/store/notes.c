@@ -20,10 +20,15 @@ enum {
 	K_DELETE_IDS,
 	K_DELIVERY_INSERT,
 	K_COUNTS,
-	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 256 + variant */
+	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 512 + variant */
 };
 
-enum nq_kind { NQ_LIST, NQ_COUNT, NQ_MARKALL, NQ_DELALL };
+enum nq_kind { NQ_LIST, NQ_COUNT, NQ_MARKALL, NQ_DELALL, NQ_LIST_COUNTED,
+	NQ__MAX };
+
+/* Every variant of every kind must stay inside this file's key range. */
+_Static_assert(K_DYN + NQ__MAX * 512 <= STMT_SYSTEM_BASE,
+    "notes statement keys overlap the next range");
 
 #define IDS_CHUNK	32
 
@@ -104,7 +109,7 @@ nq_where(struct nq *q, const struct note_filter *f, int with_seen)
 static unsigned int
 nq_key(const struct nq *q, enum nq_kind kind)
 {
-	return K_DYN + (unsigned int)kind * 256 + q->variant;
+	return K_DYN + (unsigned int)kind * 512 + q->variant;
 }
 
 enum store_rc
@@ -180,8 +185,11 @@ store_note_create(struct store *st, const char *tenant, const struct note *n,
 }
 
 struct list_ctx {
-	note_cb	 cb;
-	void	*arg;
+	note_cb		 cb;
+	void		*arg;
+	int		 counted;	/* rows carry two count columns */
+	int		 rows;
+	long long	 c0, c1;
 };
 
 static int
@@ -208,12 +216,51 @@ note_row(const struct sqlrow *r, void *arg)
 	if (n.user == NULL || n.type == NULL || n.subject == NULL ||
 	    n.body == NULL || n.payload == NULL)
 		return 0;
+	if (c->counted && c->rows++ == 0) {
+		c->c0 = row_i64(r, 11);
+		c->c1 = row_i64(r, 12);
+	}
 	return c->cb(&n, c->arg);
+}
+
+/*
+ * The counts as two more columns of the list, so that a page and its
+ * totals are one round trip: the counters when the filter allows, else
+ * two counts over an index.
+ */
+static int
+nq_count_columns(struct nq *q, const struct note_filter *f)
+{
+	struct nq	sub;
+
+	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
+		nq_add(q, ", (SELECT c.total FROM users v JOIN note_counts c "
+		    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
+		    ", (SELECT c.unseen FROM users v JOIN note_counts c "
+		    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)");
+		nq_arg(q, SQL_STR(f->tenant));
+		nq_arg(q, SQL_STR(f->user));
+		nq_arg(q, SQL_STR(f->tenant));
+		nq_arg(q, SQL_STR(f->user));
+		q->variant |= 256u;
+		return 1;
+	}
+	memset(&sub, 0, sizeof(sub));
+	nq_add(&sub, ", (SELECT COUNT(*)");
+	nq_where(&sub, f, 1);
+	nq_add(&sub, "), (SELECT COUNT(*)");
+	nq_where(&sub, f, 0);
+	nq_add(&sub, " AND n.seen = 0)");
+	nq_add(q, sub.sql);
+	memcpy(q->args + q->n, sub.args, sub.n * sizeof(sub.args[0]));
+	q->n += sub.n;
+	return 0;
 }
 
 enum store_rc
 store_note_list(struct store *st, const struct note_filter *f,
-    const struct note_page *pg, note_cb cb, void *arg)
+    const struct note_page *pg, note_cb cb, void *arg, long long *total,
+    long long *unseen)
 {
 	static const char *const orders[3][2] = {
 		{ " ORDER BY n.created DESC, n.id DESC",
@@ -223,11 +270,15 @@ store_note_list(struct store *st, const struct note_filter *f,
 		  " ORDER BY n.subject ASC, n.id ASC" },
 	};
 	struct nq	 q;
-	struct list_ctx	 c = { cb, arg };
+	struct list_ctx	 c = { cb, arg, total != NULL, 0, 0, 0 };
 	long long	 limit;
+	int		 counters = 0;
+	enum store_rc	 rc;
 
 	memset(&q, 0, sizeof(q));
 	nq_add(&q, "SELECT " NOTE_COLS);
+	if (total != NULL)
+		counters = nq_count_columns(&q, f);
 	nq_where(&q, f, 1);
 	nq_add(&q, orders[pg->sort][pg->asc ? 1 : 0]);
 	nq_add(&q, " LIMIT ? OFFSET ?");
@@ -236,8 +287,17 @@ store_note_list(struct store *st, const struct note_filter *f,
 	limit = pg->limit > 0 ? pg->limit : INT64_MAX;
 	nq_arg(&q, SQL_I64(limit));
 	nq_arg(&q, SQL_I64(pg->offset > 0 ? pg->offset : 0));
-	return db_select(st, nq_key(&q, NQ_LIST), q.sql, q.args, q.n,
-	    note_row, &c);
+	if ((rc = db_select(st, nq_key(&q, total != NULL ? NQ_LIST_COUNTED :
+	    NQ_LIST), q.sql, q.args, q.n, note_row, &c)) != STORE_OK ||
+	    total == NULL)
+		return rc;
+	/* An empty page carries no counts: ask for them. */
+	if (c.rows == 0)
+		return store_note_count(st, f, total, unseen);
+	*unseen = c.c1;
+	*total = !counters || f->seen < 0 ? c.c0 : f->seen == 0 ? c.c1 :
+	    c.c0 - c.c1;
+	return STORE_OK;
 }
 
 static const char sql_counts[] =
