@@ -10,4 +10,11 @@ struct reply;
  */
 void	dispatch(struct request *, struct reply *);
 
+/*
+ * An error found before dispatch (in the transport: body too large, bad
+ * query string), in the default dialect's format.  Returns the status.
+ */
+int	dispatch_error(struct reply *, int status, const char *code,
+	    const char *reason);
+
 #endif

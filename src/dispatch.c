@@ -54,3 +54,11 @@ out:
 		api_agent_error(rep, rep->status >= 400 ? rep->status : 500,
 		    "ERR_UNCHECKED_EXCEPTION", "internal error");
 }
+
+int
+dispatch_error(struct reply *rep, int status, const char *code,
+    const char *reason)
+{
+	/* The notification-agent's format is the default one. */
+	return api_agent_error(rep, status, code, reason);
+}

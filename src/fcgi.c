@@ -13,7 +13,6 @@
 
 #include <fcgiapp.h>
 
-#include "api.h"
 #include "app.h"
 #include "cfg.h"
 #include "dispatch.h"
@@ -68,26 +67,26 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 	req->remote_user = tp_dup(env, arg, "REMOTE_USER");
 	req->remote_addr = tp_dup(env, arg, "REMOTE_ADDR");
 	if (req->method_name == NULL || req->path == NULL)
-		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
 		    "out of memory");
 
 	qs = env("QUERY_STRING", arg);
 	if (qs == NULL)
 		qs = "";
 	if (strlen(qs) > cfg->query_max)
-		return api_agent_error(rep, 414, "ERR_BAD_QUERY_PARAMETER",
+		return dispatch_error(rep, 414, "ERR_BAD_QUERY_PARAMETER",
 		    "the query string is too long");
 	if ((req->query = strdup(qs)) == NULL)
-		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
 		    "out of memory");
 	switch (req_parse_query(req, qs)) {
 	case REQ_PARSE_OK:
 		break;
 	case REQ_PARSE_TOO_MANY:
-		return api_agent_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		return dispatch_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
 		    "too many query parameters");
 	default:
-		return api_agent_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		return dispatch_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
 		    "the query string is not valid percent-encoded UTF-8");
 	}
 
@@ -104,10 +103,10 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 		return 0;
 	}
 	if (util_strtoll(cl, 0, INT64_MAX, &len) != 0)
-		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		return dispatch_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "bad Content-Length");
 	if ((unsigned long long)len > cfg->body_max)
-		return api_agent_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		return dispatch_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
 		    "the request body is larger than the configured limit");
 	*bodylen = (size_t)len;
 	return 0;
@@ -127,7 +126,7 @@ tp_body(struct request *req, struct reply *rep, size_t len,
 	if (open_ended)
 		len = max + 1;
 	if ((req->body = malloc(len + 1)) == NULL)
-		return api_agent_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
+		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
 		    "out of memory");
 	while (got < len) {
 		n = rd(req->body + got, (int)(len - got > 65536 ? 65536 :
@@ -139,12 +138,12 @@ tp_body(struct request *req, struct reply *rep, size_t len,
 	req->body[got] = '\0';
 	req->bodysz = got;
 	if (open_ended && got > max)
-		return api_agent_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		return dispatch_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
 		    "the request body is larger than the configured limit");
 	if (open_ended)
 		return 0;
 	if (got < len)
-		return api_agent_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		return dispatch_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
 		    "the request body is shorter than its Content-Length");
 	return 0;
 }

@@ -37,7 +37,7 @@ dispatch(struct request *req, struct reply *rep)
 }
 
 int
-api_agent_error(struct reply *rep, int status, const char *code,
+dispatch_error(struct reply *rep, int status, const char *code,
     const char *reason)
 {
 	(void)code;
