@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 
@@ -201,7 +202,9 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 	struct request	req;
 	struct reply	rep;
 	sigset_t	term;
+	struct timespec	pause = { 0, 10 * 1000 * 1000 };
 	long long	served = 0;
+	int		rc, failures = 0;
 
 	if (FCGX_InitRequest(&fr, fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		return -1;
@@ -215,14 +218,24 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 	sigaddset(&term, SIGINT);
 	sigaddset(&term, SIGUSR1);
 	while (!*stop && (max_requests == 0 || served < max_requests)) {
-		if (FCGX_Accept_r(&fr) < 0) {
+		if ((rc = FCGX_Accept_r(&fr)) < 0) {
 			if (*stop)
 				break;
 			if (errno == EINTR)
 				continue;
-			log_error("accept: %s", strerror(errno));
+			/* A connection that went away before it was
+			 * accepted is not a reason to stop serving. */
+			if (errno != EBADF && errno != EINVAL &&
+			    errno != ENOTSOCK && ++failures < 100) {
+				log_warn("accept: %s (rc %d)", strerror(errno),
+				    rc);
+				nanosleep(&pause, NULL);
+				continue;
+			}
+			log_error("accept: %s; worker stops", strerror(errno));
 			break;
 		}
+		failures = 0;
 		sigprocmask(SIG_BLOCK, &term, NULL);
 		tp_serve(app, fcgi_env, &fr, fcgi_read, &fr, &req, &rep);
 		fcgi_write(&fr, &req, &rep);
