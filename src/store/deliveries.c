@@ -27,8 +27,11 @@ static const char sql_due[] =
     "AND (lease_until IS NULL OR lease_until < ?) "
     "ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED";
 
+#define LEASE_CHUNK	20
+
 static const char sql_lease[] =
-    "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?";
+    "UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN "
+    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static const char sql_leased[] =
     "SELECT d.id, d.method, d.address, d.template, d.attempts, "
@@ -106,11 +109,11 @@ store_delivery_lease(struct store *st, const unsigned char owner[16],
 	struct leased_ctx	 lc = { cb, arg };
 	struct sqlv		 dv[] = { SQL_I64(now), SQL_I64(now),
 	    SQL_I64(max < LEASE_MAX ? max : LEASE_MAX) };
-	struct sqlv		 lv[3];
+	struct sqlv		 lv[2 + LEASE_CHUNK];
 	struct sqlv		 fv[] = { SQL_BIN(owner, 16),
 	    SQL_I64(lease_until) };
 	enum store_rc		 rc;
-	int			 i;
+	int			 i, k;
 
 	due.n = 0;
 	if ((rc = store_begin(st)) != STORE_OK)
@@ -118,12 +121,15 @@ store_delivery_lease(struct store *st, const unsigned char owner[16],
 	if ((rc = db_select(st, K_DUE, sql_due, dv, 3, due_row, &due)) !=
 	    STORE_OK)
 		goto fail;
-	for (i = 0; i < due.n; i++) {
-		lv[0] = SQL_BIN(owner, 16);
-		lv[1] = SQL_I64(lease_until);
-		lv[2] = SQL_BIN(due.ids[i], 16);
-		if ((rc = db_exec(st, K_LEASE, sql_lease, lv, 3, NULL)) !=
-		    STORE_OK)
+	/* A chunk of ids a statement, the last one padded by repeating. */
+	lv[0] = SQL_BIN(owner, 16);
+	lv[1] = SQL_I64(lease_until);
+	for (i = 0; i < due.n; i += LEASE_CHUNK) {
+		for (k = 0; k < LEASE_CHUNK; k++)
+			lv[2 + k] = SQL_BIN(due.ids[i + k < due.n ? i + k :
+			    due.n - 1], 16);
+		if ((rc = db_exec(st, K_LEASE, sql_lease, lv,
+		    2 + LEASE_CHUNK, NULL)) != STORE_OK)
 			goto fail;
 	}
 	if ((rc = store_commit(st)) != STORE_OK || due.n == 0)
