@@ -614,6 +614,26 @@ sub _start_spawn_fcgi ($self, %opts) {
 # ---------------------------------------------------------------------------
 # nginx
 
+# Wait until the web server $what (pid $pid) accepts on $port: 1 when it
+# does, 0 when it exited first (the caller reads why); dies after 15 s.
+sub _await_port ($self, $what, $pid, $port, $errlog) {
+	my $deadline = time + 15;
+	while (1) {
+		my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+		    PeerPort => $port, Proto => 'tcp', Timeout => 1);
+		if ($c) {
+			close($c);
+			$self->{port} = $port;
+			$self->_debug("$what accepts");
+			return 1;
+		}
+		return 0 unless $self->_alive($pid);
+		croak "$what not answering on 127.0.0.1:$port after 15 s\n"
+		    . _tail($errlog) if time > $deadline;
+		sleep 0.01;
+	}
+}
+
 sub _write_nginx_conf ($self, $port) {
 	my $dir = $self->{dir};
 	my $params = srcdir() . '/conf/nginx/herald_params';
@@ -666,21 +686,7 @@ sub _start_nginx ($self, %opts) {
 		unlink($errlog);
 		my $pid = $self->_spawn_into('nginx_pid', "$dir/nginx.out",
 		    $nginx, '-p', "$dir/", '-c', $self->{nginx_conf});
-		my $deadline = time + 15;
-		while (1) {
-			my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-			    PeerPort => $port, Proto => 'tcp', Timeout => 1);
-			if ($c) {
-				close($c);
-				$self->{port} = $port;
-				$self->_debug('nginx accepts');
-				return;
-			}
-			last unless $self->_alive($pid);
-			croak "nginx not answering on 127.0.0.1:$port after "
-			    . "15 s\n" . _tail($errlog) if time > $deadline;
-			sleep 0.01;
-		}
+		return if $self->_await_port('nginx', $pid, $port, $errlog);
 		my $why = _describe_exit($self->{exit}{$pid});
 		delete $self->{nginx_pid};
 		my $log = _slurp($errlog) . _slurp("$dir/nginx.out");
@@ -804,21 +810,7 @@ sub _start_apache ($self, %opts) {
 		my $pid = $self->_spawn_into('apache_pid', "$dir/apache.out",
 		    $httpd, '-d', $dir, '-f', $self->{apache_conf},
 		    '-DFOREGROUND');
-		my $deadline = time + 15;
-		while (1) {
-			my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-			    PeerPort => $port, Proto => 'tcp', Timeout => 1);
-			if ($c) {
-				close($c);
-				$self->{port} = $port;
-				$self->_debug('apache accepts');
-				return;
-			}
-			last unless $self->_alive($pid);
-			croak "apache not answering on 127.0.0.1:$port after "
-			    . "15 s\n" . _tail($errlog) if time > $deadline;
-			sleep 0.01;
-		}
+		return if $self->_await_port('apache', $pid, $port, $errlog);
 		my $why = _describe_exit($self->{exit}{$pid});
 		delete $self->{apache_pid};
 		my $log = _slurp($errlog) . _slurp("$dir/apache.out");
