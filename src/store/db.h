@@ -53,6 +53,14 @@ enum store_rc	 db_select_i64(struct store *, unsigned int key,
 /* Fixed maintenance SQL (migrations), possibly several statements. */
 enum store_rc	 db_script(struct store *, const char *sql);
 
+/*
+ * One of a user's counters (schema 002), as a scalar subquery with two
+ * parameters (tenant, username); NULL when the user has none.
+ */
+#define SQL_USER_COUNTER(col) \
+    "(SELECT c." col " FROM users v JOIN note_counts c " \
+    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
+
 /* Key ranges, so that each store file owns its own statements. */
 #define STMT_NOTES_BASE		0
 #define STMT_SYSTEM_BASE	2600

@@ -234,10 +234,8 @@ nq_count_columns(struct nq *q, const struct note_filter *f)
 	struct nq	sub;
 
 	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
-		nq_add(q, ", (SELECT c.total FROM users v JOIN note_counts c "
-		    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
-		    ", (SELECT c.unseen FROM users v JOIN note_counts c "
-		    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)");
+		nq_add(q, ", " SQL_USER_COUNTER("total") ", "
+		    SQL_USER_COUNTER("unseen"));
 		nq_arg(q, SQL_STR(f->tenant));
 		nq_arg(q, SQL_STR(f->user));
 		nq_arg(q, SQL_STR(f->tenant));
@@ -301,9 +299,8 @@ store_note_list(struct store *st, const struct note_filter *f,
 }
 
 static const char sql_counts[] =
-    "SELECT COALESCE(c.total, 0), COALESCE(c.unseen, 0) FROM users u "
-    "LEFT JOIN note_counts c ON c.user_id = u.id "
-    "WHERE u.tenant = ? AND u.username = ?";
+    "SELECT COALESCE(" SQL_USER_COUNTER("total") ", 0), "
+    "COALESCE(" SQL_USER_COUNTER("unseen") ", 0)";
 
 enum store_rc
 store_note_count(struct store *st, const struct note_filter *f,
@@ -313,11 +310,12 @@ store_note_count(struct store *st, const struct note_filter *f,
 	long long	v[2];
 	enum store_rc	rc;
 	unsigned int	variant;
-	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user) };
+	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user),
+	    SQL_STR(f->tenant), SQL_STR(f->user) };
 
 	/* Unfiltered: the counters the triggers keep (schema 002). */
 	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
-		if ((rc = db_select_i64(st, K_COUNTS, sql_counts, cv, 2, v,
+		if ((rc = db_select_i64(st, K_COUNTS, sql_counts, cv, 4, v,
 		    2)) != STORE_OK)
 			return rc;
 		*unseen = v[1];

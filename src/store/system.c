@@ -330,10 +330,8 @@ store_sys_user_list(struct store *st, const char *tenant, const char *user,
  * and the three system counts.
  */
 static const char sql_overview[] =
-    "SELECT COALESCE((SELECT c.total FROM users v JOIN note_counts c "
-    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?), 0), "
-    "COALESCE((SELECT c.unseen FROM users v JOIN note_counts c "
-    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?), 0), "
+    "SELECT COALESCE(" SQL_USER_COUNTER("total") ", 0), "
+    "COALESCE(" SQL_USER_COUNTER("unseen") ", 0), "
     "COALESCE(SUM(COALESCE(x.state, 0) < 3), 0), "
     "COALESCE(SUM(COALESCE(x.state, 0) < 1), 0), "
     "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0)" USER_FROM;

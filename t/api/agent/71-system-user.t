@@ -11,25 +11,17 @@ use Test::More;
 use JSON::PP;
 use Time::HiRes qw(time sleep);
 use Herald::Stack;
+use Herald::SystemTest;
 
 my $s = Herald::Stack->start;
+use_stack($s);
 
 my $UUID_RE = qr/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\z/;
 my @S_KEYS = qw(uuid type message dismissible logins_disabled activation_date
     deactivation_date date_created acknowledged);
-my $HOUR = 3_600_000;
 my %LIST = (all => '/system/messages', new => '/system/new-messages',
     unseen => '/system/unseen-messages');
 
-sub now_ms () { int(time * 1000) }
-sub states () { $s->sql_value('SELECT COUNT(*) FROM system_states') }
-
-sub add (%f) {
-	my $r = $s->put('/admin/system', { type => 'warning',
-	    deactivation_date => now_ms() + $HOUR, %f });
-	is $r->{status}, 200, "added '$f{message}'" or diag $r->{content};
-	return $r->{json}{'system-notification'}{uuid};
-}
 
 # The stored state of ($user, $id): undef when there is no row.
 sub state_of ($user, $id) {

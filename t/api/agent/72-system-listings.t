@@ -11,23 +11,15 @@ use Test::More;
 use JSON::PP;
 use Time::HiRes qw(time);
 use Herald::Stack;
+use Herald::SystemTest;
 
 my $s = Herald::Stack->start;
+use_stack($s);
 
-my $HOUR = 3_600_000;
 my @S_KEYS = qw(uuid type message dismissible logins_disabled activation_date
     deactivation_date date_created acknowledged);
 my @COUNTS = qw(system-total system-total-new system-total-unseen);
 
-sub now_ms () { int(time * 1000) }
-sub states () { $s->sql_value('SELECT COUNT(*) FROM system_states') }
-
-sub add (%f) {
-	my $r = $s->put('/admin/system', { type => 'warning',
-	    deactivation_date => now_ms() + $HOUR, %f });
-	is $r->{status}, 200, "added '$f{message}'" or diag $r->{content};
-	return $r->{json}{'system-notification'}{uuid};
-}
 
 sub notify ($user, $type = 'data') {
 	my $r = $s->post('/notification', { type => $type, user => $user,

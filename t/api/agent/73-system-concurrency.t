@@ -13,23 +13,15 @@ use File::Temp qw(tempdir);
 use POSIX qw(_exit);
 use Time::HiRes qw(time sleep);
 use Herald::Stack;
+use Herald::SystemTest;
 
 my $s = Herald::Stack->start(workers => 8);
+use_stack($s);
 
-my $HOUR = 3_600_000;
 my $N = 16;		# children
 my $ROUNDS = 6;		# requests per child
 my $tmp = tempdir(CLEANUP => 1);
 
-sub now_ms () { int(time * 1000) }
-sub states () { $s->sql_value('SELECT COUNT(*) FROM system_states') }
-
-sub add (%f) {
-	my $r = $s->put('/admin/system', { type => 'warning',
-	    deactivation_date => now_ms() + $HOUR, %f });
-	is $r->{status}, 200, "added '$f{message}'" or diag $r->{content};
-	return $r->{json}{'system-notification'}{uuid};
-}
 
 sub hex_of ($id) { $id =~ s/-//gr }
 

@@ -62,8 +62,6 @@ sub sink ($kind, %opt) {
 
 # Messages (or posts) the sink has received, oldest first.
 sub received ($sink) {
-	my $ext = -e "$sink->{dir}/sink.log" && $sink->{log} =~ /sink/ ?
-	    undef : undef;
 	opendir(my $d, $sink->{dir}) or return ();
 	my @f = sort grep { /^\d{4}\.(eml|json)$/ } readdir($d);
 	closedir($d);
