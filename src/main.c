@@ -19,7 +19,7 @@
 #include "log.h"
 #include "pool.h"
 #include "store.h"
-#include "dispatcher.h"
+#include "delivery.h"
 #include "outbox.h"
 #include "token.h"
 #include "transport.h"
@@ -121,7 +121,7 @@ dispatch_cmd(const struct cfg *cfg, int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	return dispatcher_run(cfg);
+	return delivery_run(cfg);
 }
 
 static volatile sig_atomic_t	responder_stop;

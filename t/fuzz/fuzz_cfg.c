@@ -1,4 +1,4 @@
-/* libFuzzer: the configuration parser (cfg_parse in src/cfg.c). */
+/* libFuzzer: the configuration parser (cfg_parse in src/core/cfg.c). */
 #include "config.h"
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* libFuzzer: the date parser (date_parse_ms in src/date.c). */
+/* libFuzzer: the date parser (date_parse_ms in src/core/date.c). */
 #include "config.h"
 
 #include <stdint.h>

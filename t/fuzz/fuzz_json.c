@@ -1,5 +1,5 @@
 /* libFuzzer: JSON input validation (jsonio_parse, jsonio_get_*, jsonio_text
- * in src/jsonio.c) as the agent's handlers use it, with the uuid helper. */
+ * in src/core/jsonio.c) as the agent's handlers use it, with the uuid helper. */
 #include "config.h"
 
 #include <stdint.h>

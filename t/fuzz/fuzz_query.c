@@ -1,5 +1,5 @@
 /* libFuzzer: the query-string parser (req_parse_query, req_param,
- * req_pct_decode in src/request.c). */
+ * req_pct_decode in src/http/request.c). */
 #include "config.h"
 
 #include <stdint.h>

@@ -1,11 +1,11 @@
 /*
  * libFuzzer: the request-to-struct transport (tp_request / tp_body /
- * tp_serve in src/fcgi.c), with the CGI environment and body from the
+ * tp_serve in src/http/transport.c), with the CGI environment and body from the
  * input: lines "NAME=VALUE" up to a line "--", then the body.  fcgi.c is
  * included so its static functions can be reached; dispatch() and the
  * error reply are stubs (no database).
  */
-#include "../../src/fcgi.c"
+#include "../../src/http/transport.c"
 
 #include <stdint.h>
 

@@ -1,4 +1,4 @@
-/* libFuzzer: the UTF-8, integer and uuid helpers of src/util.c, each
+/* libFuzzer: the UTF-8, integer and uuid helpers of src/core/util.c, each
  * checked against a simple reference. */
 #include "config.h"
 

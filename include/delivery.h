@@ -1,5 +1,5 @@
-#ifndef DISPATCHER_H
-#define DISPATCHER_H
+#ifndef DELIVERY_H
+#define DELIVERY_H
 
 struct cfg;
 
@@ -8,6 +8,6 @@ struct cfg;
  * each outcome; until SIGTERM/SIGINT, which lets the send in flight
  * finish.  Returns the exit status.
  */
-int	dispatcher_run(const struct cfg *);
+int	delivery_run(const struct cfg *);
 
 #endif

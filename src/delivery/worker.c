@@ -17,7 +17,7 @@
 #include <mysql.h>
 
 #include "cfg.h"
-#include "dispatcher.h"
+#include "delivery.h"
 #include "jsonio.h"
 #include "log.h"
 #include "render.h"
@@ -298,7 +298,7 @@ dispatch_sleep(unsigned int ms)
 }
 
 int
-dispatcher_run(const struct cfg *cfg)
+delivery_run(const struct cfg *cfg)
 {
 	struct sigaction	 sa;
 	struct store		*st;
