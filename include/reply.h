@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "herr.h"
+
 struct json_object;
 
 /* A response being built: status, content type, body. */
@@ -11,7 +13,8 @@ struct reply {
 	const char	*ctype;		/* static string */
 	char		*body;		/* owned */
 	size_t		 bodysz;
-	char		 extra[256];	/* additional header lines, CRLF-terminated */
+	char		 extra[512];	/* additional header lines, CRLF-terminated */
+	struct herr	 err;		/* an error to render, when no body */
 };
 
 void	reply_init(struct reply *);
@@ -24,6 +27,16 @@ int	reply_json(struct reply *, int status, struct json_object *doc);
 /* Set a literal body.  Returns status. */
 int	reply_text(struct reply *, int status, const char *ctype,
 	    const char *text);
+
+/*
+ * Record an error for the dialect to render (no body is written here).
+ * Returns the status.
+ */
+int	reply_fail(struct reply *, int status, enum herr_code,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Append one header line ("Name: value"); 0, or -1 when it won't fit. */
+int	reply_header(struct reply *, const char *name, const char *value);
 
 /* HTTP reason phrase for a status ("Unknown" if not one we use). */
 const char *reply_reason(int);

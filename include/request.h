@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 struct app;
+struct ctx;
+struct dialect;
 struct json_object;
 
 enum req_method {
@@ -13,10 +15,18 @@ enum req_method {
 
 #define REQ_PARAMS_MAX		64	/* query parameters per request */
 #define REQ_CAPTURES_MAX	4	/* {name} segments per route */
+#define REQ_HEADERS_MAX		48	/* HTTP_* variables kept per request */
+#define REQ_HEADER_MAX		8192	/* bytes of one header value */
 
 struct req_param {
 	char	*name;		/* percent-decoded, as sent */
 	char	*value;		/* percent-decoded, NUL-free */
+};
+
+/* A request header, by its CGI name (HTTP_X_OKAPI_TENANT). */
+struct req_header {
+	char	*name;
+	char	*value;
 };
 
 enum role { ROLE_NONE, ROLE_USER, ROLE_SERVICE, ROLE_ADMIN };
@@ -51,9 +61,15 @@ struct request {
 	char			*okapi_token;	/* X-Okapi-Token; secret */
 	char			*remote_user;
 	char			*remote_addr;
+	struct req_header	 headers[REQ_HEADERS_MAX];	/* no secrets */
+	size_t			 nheaders;
 	const char		*captures[REQ_CAPTURES_MAX];	/* into path copy */
+	const char		*capnames[REQ_CAPTURES_MAX];	/* into pattern */
+	size_t			 capnamelen[REQ_CAPTURES_MAX];
 	char			*capture_buf;
 	size_t			 ncaptures;
+	const struct dialect	*dialect;	/* owner of the path */
+	struct ctx		*ctx;		/* the model's view; dispatch's */
 	struct principal	 principal;
 	struct json_object	*json;		/* parsed body, or NULL */
 };
@@ -76,6 +92,16 @@ enum req_parse_rc req_parse_query(struct request *, const char *query);
  */
 int	req_param(const struct request *, const char *name, int ci,
 	    const char **value);
+
+/*
+ * A request header by its HTTP name ("X-Okapi-Tenant"), or NULL.  The
+ * credential headers are not in the map: see the fields above.
+ */
+const char *req_header(const struct request *, const char *name);
+/* Keep a header given by its CGI name; 0, or -1 (too many, too long). */
+int	req_header_add(struct request *, const char *cginame, const char *value);
+/* The path segment the route captured as {name}, or NULL. */
+const char *req_capture(const struct request *, const char *name);
 
 /* Percent-decode in place ('+' is a space).  Returns length or -1. */
 long	req_pct_decode(char *);

@@ -11,6 +11,7 @@ typedef int (*route_fn)(struct request *, struct reply *);
 
 #define ROUTE_ADMIN	0x01	/* needs an admin principal */
 #define ROUTE_PUBLIC	0x02	/* answered without a principal */
+#define ROUTE_JSON	0x04	/* the body is JSON, parsed before the handler */
 
 struct route {
 	enum req_method	 method;
@@ -21,14 +22,19 @@ struct route {
 
 enum route_rc { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 
-extern const struct route	routes[];
-extern const size_t		routes_sz;
-
 /*
  * Find the route for req->method and req->path in "tab".  On ROUTE_FOUND
- * fills req->captures (pointing into req->capture_buf) and *out.
+ * fills req->captures and req->capnames (pointing into req->capture_buf
+ * and the pattern) and *out.
  */
 enum route_rc	route_lookup(const struct route *, size_t, struct request *,
 		    const struct route **out);
+
+/* The methods "path" has in "tab", as an Allow header value. */
+void		route_allow(const struct route *, size_t, const char *path,
+		    char *buf, size_t bufsz);
+
+/* "GET", "POST", ... */
+const char	*route_method_name(enum req_method);
 
 #endif

@@ -42,43 +42,109 @@ enum store_rc	 store_begin(struct store *);
 enum store_rc	 store_commit(struct store *);
 void		 store_rollback(struct store *);
 
-/* Create the user if missing (store/notes.c). */
+/* --- users (store/users.c) --- */
+
+struct user_row {
+	unsigned char	 id[16];
+	const char	*tenant;
+	const char	*name;
+	const char	*email;		/* NULL when none */
+	int64_t		 created;
+};
+
+typedef int	(*user_cb)(const struct user_row *, void *);
+
+/* Create the user if missing. */
 enum store_rc	 store_user_ensure(struct store *, const char *tenant,
 		    const char *user, int64_t now);
+/* By id (name NULL) or by name (id NULL); STORE_NOTFOUND when none. */
+enum store_rc	 store_user_get(struct store *, const char *tenant,
+		    const unsigned char *id, const char *name, user_cb, void *);
+/* Create or update; an existing user keeps its id unless "id" is given
+ * for a new one.  *out gets the id. */
+enum store_rc	 store_user_put(struct store *, const char *tenant,
+		    const unsigned char *id, const char *name,
+		    const char *email, int set_email, int64_t now,
+		    unsigned char out[16]);
+enum store_rc	 store_user_list(struct store *, const char *tenant,
+		    user_cb, void *);
+/* The user and everything that is theirs. */
+enum store_rc	 store_user_remove(struct store *, const char *tenant,
+		    const char *name);
 
 /* --- user notifications (store/notes.c) --- */
 
+enum note_format { NOTE_FMT_TEXT, NOTE_FMT_MARKDOWN, NOTE_FMT_HTML };
+
+/* A stored notification; strings borrowed for the callback. */
 struct note {
 	unsigned char	 id[16];
-	const char	*user;
+	unsigned char	 user_id[16];
+	const char	*user;		/* the recipient's name */
+	const char	*sender;	/* NULL when none */
 	const char	*type;
-	const char	*subject;
+	const char	*subject;	/* title */
 	const char	*body;
-	const char	*template;	/* NULL when none */
-	const char	*payload;	/* JSON object text */
+	enum note_format format;
+	const char	*link;		/* NULL when none */
+	const char	*icon;		/* NULL when none */
+	const char	*actions;	/* JSON array text, "[]" when none */
+	const char	*targets;	/* JSON array of uuid strings */
+	const char	*template;	/* e-mail template; NULL when none */
+	unsigned char	 template_id[16];
+	int		 has_template_id;
+	const char	*payload;	/* data: a JSON object's text */
+	const char	*lang;		/* NULL when none */
 	int		 email;		/* e-mail requested */
 	int		 seen;
+	int64_t		 seen_at;	/* read_at; 0 while unread */
 	int		 deleted;
 	int64_t		 created;	/* ms since the epoch */
+	int64_t		 updated;
 };
 
-enum note_sort { NOTE_SORT_CREATED, NOTE_SORT_ID, NOTE_SORT_SUBJECT };
+enum note_sort { NOTE_SORT_CREATED, NOTE_SORT_ID, NOTE_SORT_SUBJECT,
+	NOTE_SORT_UPDATED, NOTE_SORT_TYPE, NOTE_SORT_READ_AT, NOTE_SORT__MAX };
 
-/* Which of a user's notifications an operation applies to. */
-struct note_filter {
-	const char	*tenant;
-	const char	*user;
-	int		 seen;		/* -1: either */
-	const char	*type;		/* NULL: any */
-	const char	*subject;	/* NULL: any */
-	int64_t		 created_before;	/* 0: no bound */
+/* Which counts a listing carries. */
+#define NOTE_WANT_MATCH	0x01	/* total: rows matching; unread: the same
+				   but for the read state, unread */
+#define NOTE_WANT_USER	0x02	/* the user's totals, whatever the filter */
+
+/*
+ * Which of a user's notifications (not deleted) an operation applies
+ * to, in which order, which page.  Zero values mean "no condition".
+ */
+struct note_query {
+	const char		*tenant;
+	const char		*user;		/* the recipient's name */
+	int			 seen;		/* -1: either */
+	const char		*type;
+	const char		*subject;
+	const unsigned char	(*templates)[16];	/* any of */
+	size_t			 ntemplates;
+	const unsigned char	(*targets)[16];	/* all of */
+	size_t			 ntargets;
+	int64_t			 created_before;	/* < */
+	int64_t			 created_after;		/* > */
+	int64_t			 updated_before;
+	int64_t			 updated_after;
+	enum note_sort		 sort;
+	int			 asc;
+	long long		 limit;		/* 0: no limit */
+	long long		 offset;
+	/* Keyset: rows after (created, id) in (created, id) order. */
+	int			 has_after;
+	int64_t			 after_created;
+	unsigned char		 after_id[16];
+	unsigned int		 want;		/* NOTE_WANT_*, for lists */
 };
 
-struct note_page {
-	enum note_sort	 sort;
-	int		 asc;
-	long long	 limit;		/* 0: no limit */
-	long long	 offset;
+#define NOTE_QUERY_IN_MAX	32	/* templates or targets in one query */
+
+struct note_counts {
+	long long	total;
+	long long	unread;
 };
 
 /* Called per row; fields borrowed for the call.  Non-zero stops. */
@@ -93,32 +159,63 @@ struct delivery_req {
 };
 
 /*
- * Store "n" (id, type, subject, body, template, payload, email, created
- * set by the caller) for user n->user of "tenant", creating the user;
- * with "d", queue its delivery atomically with it.
+ * Store "n" for user n->user of "tenant" (created if missing), with its
+ * targets and deliveries, in one transaction when there is more than
+ * one row to write.
  */
 enum store_rc	 store_note_create(struct store *, const char *tenant,
-		    const struct note *, const struct delivery_req *d);
-/*
- * The page of rows "f" and "pg" select.  With "total", the counts that
- * store_note_count() gives are fetched in the same round trip.
- */
-enum store_rc	 store_note_list(struct store *, const struct note_filter *,
-		    const struct note_page *, note_cb, void *,
-		    long long *total, long long *unseen);
-/* *total: rows matching; *unseen: rows matching but for "seen". */
-enum store_rc	 store_note_count(struct store *, const struct note_filter *,
-		    long long *total, long long *unseen);
+		    const struct note *, const unsigned char (*targets)[16],
+		    size_t ntargets, const struct delivery_req *d, size_t nd);
+/* One notification by id (deleted or not); STORE_NOTFOUND when none. */
+enum store_rc	 store_note_get(struct store *, const char *tenant,
+		    const unsigned char id[16], note_cb, void *);
+/* The page "q" selects, with the counts q->want names. */
+enum store_rc	 store_note_list(struct store *, const struct note_query *,
+		    note_cb, void *, struct note_counts *);
+/* The NOTE_WANT_MATCH counts of "q". */
+enum store_rc	 store_note_count(struct store *, const struct note_query *,
+		    struct note_counts *);
+/* One notification by id; *changed: rows changed (0 or 1). */
+enum store_rc	 store_note_set_read(struct store *, const char *tenant,
+		    const unsigned char id[16], int read, int64_t now,
+		    unsigned long long *changed);
+enum store_rc	 store_note_delete_id(struct store *, const char *tenant,
+		    const unsigned char id[16], int64_t now,
+		    unsigned long long *changed);
 enum store_rc	 store_note_mark_seen(struct store *, const char *tenant,
 		    const char *user, const unsigned char (*ids)[16], size_t n,
 		    int64_t now);
-enum store_rc	 store_note_mark_all_seen(struct store *,
-		    const struct note_filter *, int64_t now);
 enum store_rc	 store_note_delete(struct store *, const char *tenant,
 		    const char *user, const unsigned char (*ids)[16], size_t n,
 		    int64_t now);
+enum store_rc	 store_note_mark_all_seen(struct store *,
+		    const struct note_query *, int64_t now,
+		    unsigned long long *changed);
 enum store_rc	 store_note_delete_all(struct store *,
-		    const struct note_filter *, int64_t now);
+		    const struct note_query *, int64_t now,
+		    unsigned long long *changed);
+
+/* --- idempotency keys (store/notes.c) --- */
+
+/*
+ * Claim (tenant, principal, key) for a request with digest "hash",
+ * inside the caller's transaction.  STORE_OK: claimed, the caller goes
+ * on to create "id".  STORE_CONFLICT: an earlier request holds it; its
+ * digest and notification are in prev_hash and prev_id.  Keys older
+ * than "expired_before" are forgotten first.
+ */
+enum store_rc	 store_idem_claim(struct store *, const char *tenant,
+		    const char *principal, const char *key,
+		    const unsigned char hash[32], const unsigned char id[16],
+		    int64_t now, int64_t expired_before,
+		    unsigned char prev_hash[32], unsigned char prev_id[16]);
+
+/* --- templates by reference (store/templates.c) --- */
+
+/* A template's id and name from its id or name; STORE_NOTFOUND. */
+enum store_rc	 store_template_ref(struct store *, const char *tenant,
+		    const unsigned char *id, const char *name,
+		    unsigned char out_id[16], char *out_name, size_t namesz);
 
 /* --- system notifications (store/system.c) --- */
 
@@ -172,11 +269,17 @@ enum store_rc	 store_sys_user_counts(struct store *, const char *tenant,
 		    const char *user, int64_t now, long long *total,
 		    long long *fresh, long long *unseen);
 /*
- * One round trip for a user's overview: out[0] notifications not deleted,
- * out[1] of them unseen, out[2..4] the system total, new and unseen.
+ * One round trip for a user's overview: the user's counters, and the
+ * system total, new and unseen.
  */
+struct overview {
+	struct note_counts	notes;
+	long long		sys_total;
+	long long		sys_fresh;
+	long long		sys_unseen;
+};
 enum store_rc	 store_counts_overview(struct store *, const char *tenant,
-		    const char *user, int64_t now, long long out[5]);
+		    const char *user, int64_t now, struct overview *);
 /* Raise the user's state of "ids" (any, active or not) to "to". */
 enum store_rc	 store_sys_mark(struct store *, const char *tenant,
 		    const char *user, const unsigned char (*ids)[16],

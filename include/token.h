@@ -19,6 +19,8 @@ int	token_shape(const char *s);
 
 /* SHA-256 of the token.  Returns 0 or -1. */
 int	token_hash(const char *s, unsigned char out[TOKEN_HASH_LEN]);
+/* SHA-256 of a buffer (request digests). */
+int	token_sha256(const void *, size_t, unsigned char out[TOKEN_HASH_LEN]);
 
 /* Constant-time equality of two hashes: 1 when equal. */
 int	token_hash_eq(const unsigned char *, const unsigned char *);

@@ -22,6 +22,15 @@ int	 util_utf8_valid(const char *, size_t);
 /* Number of code points in valid UTF-8. */
 size_t	 util_utf8_len(const char *, size_t);
 
+/*
+ * The longest prefix of "s" of at most "max" bytes that ends on a
+ * character boundary: its length.
+ */
+size_t	 util_utf8_cut(const char *, size_t max);
+
+/* "2026-12-01T10:11:12.345Z" (RFC 3339, UTC, milliseconds). */
+void	 util_time_rfc3339(int64_t ms, char *buf, size_t sz);
+
 /* 1 if "s" is empty or only ASCII white space. */
 int	 util_blank(const char *);
 

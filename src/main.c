@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "cfg.h"
+#include "dialect.h"
 #include "log.h"
 #include "pool.h"
 #include "store.h"
@@ -33,6 +34,7 @@ usage(FILE *f)
 	    "commands:\n"
 	    "  serve     run the FastCGI pool (socket from \"listen\", or fd 0)\n"
 	    "  migrate   apply schema/NNN_*.sql not yet applied, in order\n"
+	    "  routes    every dialect's routes: dialect, method, path, flags\n"
 	    "  token create --user NAME --role user|service|admin\n"
 	    "            [--expires DURATION]   print a new API token, once\n"
 	    "  token list                       list tokens (never the tokens)\n"
@@ -207,6 +209,9 @@ main(int argc, char *argv[])
 
 	if (argc == 0)
 		return cmd_responder(config_path(cfgopt));
+	/* Needs no configuration: the tables are compiled in. */
+	if (argc == 1 && strcmp(argv[0], "routes") == 0)
+		return dialect_print_routes();
 	if (argc == 1 && strcmp(argv[0], "serve") == 0)
 		return pool_run(config_path(cfgopt));
 	if (argc == 1 && strcmp(argv[0], "migrate") == 0)

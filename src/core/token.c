@@ -60,14 +60,20 @@ token_shape(const char *s)
 }
 
 int
-token_hash(const char *s, unsigned char out[TOKEN_HASH_LEN])
+token_sha256(const void *buf, size_t sz, unsigned char out[TOKEN_HASH_LEN])
 {
 	unsigned int	len = 0;
 
-	if (EVP_Digest(s, strlen(s), out, &len, EVP_sha256(), NULL) != 1 ||
+	if (EVP_Digest(buf, sz, out, &len, EVP_sha256(), NULL) != 1 ||
 	    len != TOKEN_HASH_LEN)
 		return -1;
 	return 0;
+}
+
+int
+token_hash(const char *s, unsigned char out[TOKEN_HASH_LEN])
+{
+	return token_sha256(s, strlen(s), out);
 }
 
 int

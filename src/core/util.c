@@ -97,6 +97,19 @@ util_utf8_len(const char *s, size_t len)
 	return n;
 }
 
+size_t
+util_utf8_cut(const char *s, size_t max)
+{
+	size_t	len = strlen(s);
+
+	if (len <= max)
+		return len;
+	/* Step back over continuation bytes to the start of a character. */
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 int
 util_uuid_parse(const char *s, unsigned char out[16])
 {
@@ -138,6 +151,24 @@ util_time_text(int64_t ms, char *buf, size_t sz)
 	}
 	gmtime_r(&t, &tm);
 	strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+util_time_rfc3339(int64_t ms, char *buf, size_t sz)
+{
+	time_t		t;
+	struct tm	tm;
+	char		sec[32];
+	int64_t		frac;
+
+	/* Floor division, so times before 1970 keep a positive fraction. */
+	frac = ms % 1000;
+	if (frac < 0)
+		frac += 1000;
+	t = (time_t)((ms - frac) / 1000);
+	gmtime_r(&t, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, sz, "%s.%03dZ", sec, (int)frac);
 }
 
 char *

@@ -1,6 +1,7 @@
 /* struct reply: the response a handler builds and the transport writes. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,40 @@ reply_text(struct reply *r, int status, const char *ctype, const char *text)
 	return reply_set(r, status, ctype, text, strlen(text));
 }
 
+int
+reply_fail(struct reply *r, int status, enum herr_code code, const char *fmt,
+    ...)
+{
+	char	msg[HERR_MSG_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	herr_init(&r->err);
+	herr_set(&r->err, status, code, "%s", msg);
+	r->status = status;
+	return status;
+}
+
+int
+reply_header(struct reply *r, const char *name, const char *value)
+{
+	size_t	len = strlen(r->extra);
+	int	n;
+
+	/* A header value never carries a line break into the block. */
+	if (strpbrk(value, "\r\n") != NULL)
+		return -1;
+	n = snprintf(r->extra + len, sizeof(r->extra) - len, "%s: %s\r\n",
+	    name, value);
+	if (n < 0 || (size_t)n >= sizeof(r->extra) - len) {
+		r->extra[len] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 reply_reason(int status)
 {
@@ -81,6 +116,7 @@ reply_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 304: return "Not Modified";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Content Too Large";

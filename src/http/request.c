@@ -1,6 +1,7 @@
 /* struct request: the query-string parser and parameter lookup. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,6 +50,10 @@ req_free(struct request *r)
 	for (i = 0; i < r->nparams; i++) {
 		free(r->params[i].name);
 		free(r->params[i].value);
+	}
+	for (i = 0; i < r->nheaders; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
 	}
 	req_wipe(r->authorization);
 	req_wipe(r->coder_token);
@@ -164,4 +169,59 @@ req_param(const struct request *r, const char *name, int ci,
 		found = 1;
 	}
 	return found;
+}
+
+/* "X-Okapi-Tenant" and "HTTP_X_OKAPI_TENANT" name the same header. */
+static int
+req_header_is(const char *cginame, const char *name)
+{
+	if (strncmp(cginame, "HTTP_", 5) != 0)
+		return 0;
+	for (cginame += 5; *cginame != '\0' && *name != '\0';
+	    cginame++, name++) {
+		if (*name == '-' ? *cginame != '_' :
+		    toupper((unsigned char)*name) != *cginame)
+			return 0;
+	}
+	return *cginame == '\0' && *name == '\0';
+}
+
+const char *
+req_header(const struct request *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (req_header_is(r->headers[i].name, name))
+			return r->headers[i].value;
+	return NULL;
+}
+
+int
+req_header_add(struct request *r, const char *cginame, const char *value)
+{
+	char	*n, *v;
+
+	if (r->nheaders == REQ_HEADERS_MAX || strlen(value) > REQ_HEADER_MAX)
+		return -1;
+	if ((n = strdup(cginame)) == NULL || (v = strdup(value)) == NULL) {
+		free(n);
+		return -1;
+	}
+	r->headers[r->nheaders].name = n;
+	r->headers[r->nheaders].value = v;
+	r->nheaders++;
+	return 0;
+}
+
+const char *
+req_capture(const struct request *r, const char *name)
+{
+	size_t	i, len = strlen(name);
+
+	for (i = 0; i < r->ncaptures; i++)
+		if (r->capnamelen[i] == len &&
+		    strncmp(r->capnames[i], name, len) == 0)
+			return r->captures[i];
+	return NULL;
 }

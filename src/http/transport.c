@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "app.h"
 #include "cfg.h"
 #include "dispatch.h"
+#include "herr.h"
 #include "log.h"
 #include "reply.h"
 #include "request.h"
@@ -42,9 +44,39 @@ tp_dup(env_fn env, void *arg, const char *name)
  * the declared length in *bodylen, or an HTTP status >= 400 with the
  * reply set.
  */
+/*
+ * Keep the request's headers for req_header(), but never the ones that
+ * carry credentials: those have fields of their own and are wiped.
+ */
+static void
+tp_headers(struct request *req, char **envp)
+{
+	static const char *const secret[] = { "HTTP_AUTHORIZATION",
+	    "HTTP_COOKIE", "HTTP_CODER_SESSION_TOKEN", "HTTP_X_OKAPI_TOKEN",
+	    "HTTP_PROXY_AUTHORIZATION", NULL };
+	const char	*eq;
+	char		 name[128];
+	size_t		 i, len;
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "HTTP_", 5) != 0 ||
+		    (eq = strchr(*envp, '=')) == NULL ||
+		    (len = (size_t)(eq - *envp)) >= sizeof(name))
+			continue;
+		memcpy(name, *envp, len);
+		name[len] = '\0';
+		for (i = 0; secret[i] != NULL; i++)
+			if (strcmp(name, secret[i]) == 0)
+				break;
+		/* Past the bounds, a header is simply not kept. */
+		if (secret[i] == NULL)
+			(void)req_header_add(req, name, eq + 1);
+	}
+}
+
 static int
-tp_request(struct app *app, env_fn env, void *arg, struct request *req,
-    struct reply *rep, size_t *bodylen)
+tp_request(struct app *app, env_fn env, void *arg, char **envp,
+    struct request *req, struct reply *rep, size_t *bodylen)
 {
 	const struct cfg	*cfg = app->cfg;
 	const char		*m, *path, *qs, *cl;
@@ -67,27 +99,26 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 	req->okapi_token = tp_dup(env, arg, "HTTP_X_OKAPI_TOKEN");
 	req->remote_user = tp_dup(env, arg, "REMOTE_USER");
 	req->remote_addr = tp_dup(env, arg, "REMOTE_ADDR");
+	tp_headers(req, envp);
 	if (req->method_name == NULL || req->path == NULL)
-		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
-		    "out of memory");
+		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
 
 	qs = env("QUERY_STRING", arg);
 	if (qs == NULL)
 		qs = "";
 	if (strlen(qs) > cfg->query_max)
-		return dispatch_error(rep, 414, "ERR_BAD_QUERY_PARAMETER",
+		return reply_fail(rep, 414, HERR_URI_TOO_LONG,
 		    "the query string is too long");
 	if ((req->query = strdup(qs)) == NULL)
-		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
-		    "out of memory");
+		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
 	switch (req_parse_query(req, qs)) {
 	case REQ_PARSE_OK:
 		break;
 	case REQ_PARSE_TOO_MANY:
-		return dispatch_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		return reply_fail(rep, 400, HERR_BAD_QUERY,
 		    "too many query parameters");
 	default:
-		return dispatch_error(rep, 400, "ERR_BAD_QUERY_PARAMETER",
+		return reply_fail(rep, 400, HERR_BAD_QUERY,
 		    "the query string is not valid percent-encoded UTF-8");
 	}
 
@@ -104,10 +135,10 @@ tp_request(struct app *app, env_fn env, void *arg, struct request *req,
 		return 0;
 	}
 	if (util_strtoll(cl, 0, INT64_MAX, &len) != 0)
-		return dispatch_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		return reply_fail(rep, 400, HERR_BAD_REQUEST,
 		    "bad Content-Length");
 	if ((unsigned long long)len > cfg->body_max)
-		return dispatch_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		return reply_fail(rep, 413, HERR_TOO_LARGE,
 		    "the request body is larger than the configured limit");
 	*bodylen = (size_t)len;
 	return 0;
@@ -127,8 +158,7 @@ tp_body(struct request *req, struct reply *rep, size_t len,
 	if (open_ended)
 		len = max + 1;
 	if ((req->body = malloc(len + 1)) == NULL)
-		return dispatch_error(rep, 500, "ERR_UNCHECKED_EXCEPTION",
-		    "out of memory");
+		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
 	while (got < len) {
 		n = rd(req->body + got, (int)(len - got > 65536 ? 65536 :
 		    len - got), arg);
@@ -139,12 +169,12 @@ tp_body(struct request *req, struct reply *rep, size_t len,
 	req->body[got] = '\0';
 	req->bodysz = got;
 	if (open_ended && got > max)
-		return dispatch_error(rep, 413, "ERR_REQUEST_TOO_LARGE",
+		return reply_fail(rep, 413, HERR_TOO_LARGE,
 		    "the request body is larger than the configured limit");
 	if (open_ended)
 		return 0;
 	if (got < len)
-		return dispatch_error(rep, 400, "ERR_ILLEGAL_ARGUMENT",
+		return reply_fail(rep, 400, HERR_BAD_REQUEST,
 		    "the request body is shorter than its Content-Length");
 	return 0;
 }
@@ -178,7 +208,7 @@ fcgi_write(FCGX_Request *fr, const struct request *req,
 
 /* One request, start to finish. */
 static void
-tp_serve(struct app *app, env_fn env, void *earg,
+tp_serve(struct app *app, env_fn env, void *earg, char **envp,
     int (*rd)(char *, int, void *), void *rarg, struct request *req,
     struct reply *rep)
 {
@@ -186,9 +216,10 @@ tp_serve(struct app *app, env_fn env, void *earg,
 
 	req_init(req);
 	reply_init(rep);
-	if (tp_request(app, env, earg, req, rep, &len) == 0 &&
-	    tp_body(req, rep, len, rd, rarg) == 0)
-		dispatch(req, rep);
+	if (tp_request(app, env, earg, envp, req, rep, &len) == 0)
+		tp_body(req, rep, len, rd, rarg);
+	/* Errors found so far are rendered there, in the path's dialect. */
+	dispatch(req, rep);
 	log_debug("%s %s -> %d", req->method_name != NULL ?
 	    req->method_name : "-", req->path != NULL ? req->path : "-",
 	    rep->status);
@@ -237,7 +268,7 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 		}
 		failures = 0;
 		sigprocmask(SIG_BLOCK, &term, NULL);
-		tp_serve(app, fcgi_env, &fr, fcgi_read, &fr, &req, &rep);
+		tp_serve(app, fcgi_env, &fr, fr.envp, fcgi_read, &fr, &req, &rep);
 		fcgi_write(&fr, &req, &rep);
 		FCGX_Finish_r(&fr);
 		sigprocmask(SIG_UNBLOCK, &term, NULL);
@@ -274,7 +305,7 @@ transport_cgi_run(struct app *app)
 	char		head[1024];
 	size_t		n;
 
-	tp_serve(app, cgi_env, NULL, cgi_read, NULL, &req, &rep);
+	tp_serve(app, cgi_env, NULL, environ, cgi_read, NULL, &req, &rep);
 	if ((n = reply_head(&rep, head, sizeof(head))) > 0) {
 		fwrite(head, 1, n, stdout);
 		if (req.method != REQ_HEAD)

@@ -21,12 +21,26 @@
 #define DB_PARAMS_MAX	64
 #define DB_STRBUF_INIT	256
 #define DB_RETRY_MS	250	/* between reconnect attempts while down */
+#define DB_CACHE_SLOTS	1024	/* prepared statements kept, a power of 2 */
+
+/*
+ * The statement cache is keyed by the SQL text itself, so a statement
+ * built from fragments (one per predicate a query uses) is cached once
+ * per distinct set of predicates, with no key ranges to keep apart.
+ */
+struct db_cached {
+	uint64_t	 hash;
+	char		*sql;
+	MYSQL_STMT	*stmt;
+};
 
 struct store {
 	const struct cfg	*cfg;
 	MYSQL			*conn;
-	MYSQL_STMT		*stmts[STMT__MAX];
-	int			 in_tx;
+	struct db_cached	 cache[DB_CACHE_SLOTS];
+	size_t			 ncached;
+	int			 in_tx;		/* depth of store_begin() */
+	int			 tx_failed;	/* an inner level rolled back */
 	int			 used;		/* statements run this request */
 	int64_t			 next_try;	/* ms; no connect before */
 };
@@ -53,19 +67,52 @@ store_new(const struct cfg *cfg)
 }
 
 static void
-db_disconnect(struct store *st)
+db_cache_clear(struct store *st)
 {
 	size_t	i;
 
-	for (i = 0; i < STMT__MAX; i++)
-		if (st->stmts[i] != NULL) {
-			mysql_stmt_close(st->stmts[i]);
-			st->stmts[i] = NULL;
+	for (i = 0; i < DB_CACHE_SLOTS; i++)
+		if (st->cache[i].sql != NULL) {
+			mysql_stmt_close(st->cache[i].stmt);
+			free(st->cache[i].sql);
+			st->cache[i].sql = NULL;
+			st->cache[i].stmt = NULL;
 		}
+	st->ncached = 0;
+}
+
+static void
+db_disconnect(struct store *st)
+{
+	db_cache_clear(st);
 	if (st->conn != NULL)
 		mysql_close(st->conn);
 	st->conn = NULL;
 	st->in_tx = 0;
+	st->tx_failed = 0;
+}
+
+/* FNV-1a over the SQL text. */
+static uint64_t
+db_hash(const char *s)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* The slot holding "sql", or the empty slot where it would go. */
+static struct db_cached *
+db_cache_slot(struct store *st, const char *sql, uint64_t h)
+{
+	size_t	i = (size_t)h & (DB_CACHE_SLOTS - 1);
+
+	while (st->cache[i].sql != NULL && (st->cache[i].hash != h ||
+	    strcmp(st->cache[i].sql, sql) != 0))
+		i = (i + 1) & (DB_CACHE_SLOTS - 1);
+	return &st->cache[i];
 }
 
 void
@@ -128,8 +175,10 @@ store_request_begin(struct store *st)
 void
 store_request_end(struct store *st)
 {
-	if (st->in_tx)
+	if (st->in_tx) {
+		st->in_tx = 1;
 		store_rollback(st);
+	}
 }
 
 static int
@@ -171,18 +220,25 @@ db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
 }
 
 static enum store_rc
-db_stmt(struct store *st, unsigned int key, const char *sql, MYSQL_STMT **out)
+db_stmt(struct store *st, const char *sql, MYSQL_STMT **out)
 {
-	MYSQL_STMT	*s;
-	enum store_rc	 rc;
+	struct db_cached	*c;
+	MYSQL_STMT		*s;
+	enum store_rc		 rc;
+	uint64_t		 h = db_hash(sql);
 
-	if (key >= STMT__MAX)
-		return STORE_ERROR;
 	if ((rc = db_connect(st)) != STORE_OK)
 		return rc;
-	if (st->stmts[key] != NULL) {
-		*out = st->stmts[key];
+	c = db_cache_slot(st, sql, h);
+	if (c->sql != NULL) {
+		*out = c->stmt;
 		return STORE_OK;
+	}
+	/* Bounded: a full cache starts again (never within a transaction's
+	 * statements in flight, which hold no cached pointers). */
+	if (st->ncached >= DB_CACHE_SLOTS / 2 && !st->in_tx) {
+		db_cache_clear(st);
+		c = db_cache_slot(st, sql, h);
 	}
 	if ((s = mysql_stmt_init(st->conn)) == NULL)
 		return STORE_ERROR;
@@ -192,7 +248,14 @@ db_stmt(struct store *st, unsigned int key, const char *sql, MYSQL_STMT **out)
 		mysql_stmt_close(s);
 		return rc;
 	}
-	st->stmts[key] = s;
+	if (st->ncached >= DB_CACHE_SLOTS - 1 ||
+	    (c->sql = strdup(sql)) == NULL) {
+		mysql_stmt_close(s);
+		return STORE_ERROR;
+	}
+	c->hash = h;
+	c->stmt = s;
+	st->ncached++;
 	*out = s;
 	return STORE_OK;
 }
@@ -233,7 +296,7 @@ db_bind_params(MYSQL_BIND *b, const struct sqlv *v, size_t n,
  * retried: nothing of the request can have been applied.
  */
 static enum store_rc
-db_run(struct store *st, unsigned int key, const char *sql,
+db_run(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, MYSQL_STMT **out)
 {
 	MYSQL_BIND	 b[DB_PARAMS_MAX];
@@ -246,7 +309,7 @@ db_run(struct store *st, unsigned int key, const char *sql,
 		return STORE_ERROR;
 	for (attempt = 0;; attempt++) {
 		had_conn = st->conn != NULL;
-		if ((rc = db_stmt(st, key, sql, &s)) == STORE_OK) {
+		if ((rc = db_stmt(st, sql, &s)) == STORE_OK) {
 			db_bind_params(b, v, n, lens);
 			if (mysql_stmt_bind_param(s, b) == 0 &&
 			    mysql_stmt_execute(s) == 0) {
@@ -268,13 +331,13 @@ db_run(struct store *st, unsigned int key, const char *sql,
 }
 
 enum store_rc
-db_exec(struct store *st, unsigned int key, const char *sql,
+db_exec(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, unsigned long long *affected)
 {
 	MYSQL_STMT	*s;
 	enum store_rc	 rc;
 
-	if ((rc = db_run(st, key, sql, v, n, &s)) != STORE_OK)
+	if ((rc = db_run(st, sql, v, n, &s)) != STORE_OK)
 		return rc;
 	if (affected != NULL)
 		*affected = (unsigned long long)mysql_stmt_affected_rows(s);
@@ -374,7 +437,7 @@ row_refetch(struct sqlrow *r, MYSQL_STMT *s)
 }
 
 enum store_rc
-db_select(struct store *st, unsigned int key, const char *sql,
+db_select(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, row_cb cb, void *arg)
 {
 	MYSQL_STMT	*s;
@@ -383,7 +446,7 @@ db_select(struct store *st, unsigned int key, const char *sql,
 	unsigned int	 i;
 	int		 f, stop = 0;
 
-	if ((rc = db_run(st, key, sql, v, n, &s)) != STORE_OK)
+	if ((rc = db_run(st, sql, v, n, &s)) != STORE_OK)
 		return rc;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		mysql_stmt_reset(s);
@@ -444,13 +507,13 @@ db_ints_row(const struct sqlrow *r, void *arg)
 }
 
 enum store_rc
-db_select_i64(struct store *st, unsigned int key, const char *sql,
+db_select_i64(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, long long *out, size_t nout)
 {
 	struct db_ints	d = { out, nout };
 
 	memset(out, 0, sizeof(*out) * nout);
-	return db_select(st, key, sql, v, n, db_ints_row, &d);
+	return db_select(st, sql, v, n, db_ints_row, &d);
 }
 
 int
@@ -493,12 +556,18 @@ store_begin(struct store *st)
 {
 	enum store_rc	rc;
 
+	/* Nested: the outermost level owns the transaction. */
+	if (st->in_tx > 0 && st->conn != NULL) {
+		st->in_tx++;
+		return STORE_OK;
+	}
 	if ((rc = db_connect(st)) != STORE_OK)
 		return rc;
 	if (mysql_real_query(st->conn, "START TRANSACTION", 17) != 0)
 		return db_fail(st, mysql_errno(st->conn),
 		    mysql_error(st->conn), "begin");
 	st->in_tx = 1;
+	st->tx_failed = 0;
 	st->used++;
 	return STORE_OK;
 }
@@ -508,7 +577,16 @@ store_commit(struct store *st)
 {
 	if (st->conn == NULL)
 		return STORE_UNAVAILABLE;
+	if (st->in_tx > 1) {
+		st->in_tx--;
+		return st->tx_failed ? STORE_ERROR : STORE_OK;
+	}
 	st->in_tx = 0;
+	if (st->tx_failed) {
+		st->tx_failed = 0;
+		store_rollback(st);
+		return STORE_ERROR;
+	}
 	if (mysql_commit(st->conn) != 0)
 		return db_fail(st, mysql_errno(st->conn),
 		    mysql_error(st->conn), "commit");
@@ -518,7 +596,14 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	/* An inner level poisons the whole; the outermost rolls back. */
+	if (st->in_tx > 1) {
+		st->in_tx--;
+		st->tx_failed = 1;
+		return;
+	}
 	st->in_tx = 0;
+	st->tx_failed = 0;
 	if (st->conn != NULL && mysql_rollback(st->conn) != 0)
 		db_fail(st, mysql_errno(st->conn), mysql_error(st->conn),
 		    "rollback");

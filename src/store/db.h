@@ -37,18 +37,16 @@ const unsigned char *row_bin16(const struct sqlrow *, unsigned int col);
 typedef int	(*row_cb)(const struct sqlrow *, void *);
 
 /*
- * Statements are cached by "key" (unique per SQL text; see the STMT_*
- * ranges below) and prepared on first use.  The SQL must be constant text
+ * Statements are cached by their SQL text and prepared on first use.  The SQL must be constant text
  * chosen by the caller, never built from client input.
  */
-enum store_rc	 db_exec(struct store *, unsigned int key, const char *sql,
+enum store_rc	 db_exec(struct store *, const char *sql,
 		    const struct sqlv *, size_t, unsigned long long *affected);
-enum store_rc	 db_select(struct store *, unsigned int key, const char *sql,
+enum store_rc	 db_select(struct store *, const char *sql,
 		    const struct sqlv *, size_t, row_cb, void *);
 /* A one-row, one-or-more integer column SELECT; zeroes when no row. */
-enum store_rc	 db_select_i64(struct store *, unsigned int key,
-		    const char *sql, const struct sqlv *, size_t,
-		    long long *out, size_t nout);
+enum store_rc	 db_select_i64(struct store *, const char *sql,
+		    const struct sqlv *, size_t, long long *out, size_t nout);
 
 /* Fixed maintenance SQL (migrations), possibly several statements. */
 enum store_rc	 db_script(struct store *, const char *sql);
@@ -60,14 +58,5 @@ enum store_rc	 db_script(struct store *, const char *sql);
 #define SQL_USER_COUNTER(col) \
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
-
-/* Key ranges, so that each store file owns its own statements. */
-#define STMT_NOTES_BASE		0
-#define STMT_SYSTEM_BASE	2600
-#define STMT_MIGRATE_BASE	3072
-#define STMT_TOKENS_BASE	3200
-#define STMT_DELIVERIES_BASE	3300
-#define STMT_TEMPLATES_BASE	3400
-#define STMT__MAX		4096
 
 #endif

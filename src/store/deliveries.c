@@ -11,14 +11,6 @@
 #include "db.h"
 #include "store.h"
 
-enum {
-	K_DUE = STMT_DELIVERIES_BASE,
-	K_LEASE,
-	K_LEASED,
-	K_DONE,
-	K_LIST,
-	K_LIST_STATE
-};
 
 #define LEASE_MAX	100
 
@@ -118,7 +110,7 @@ store_delivery_lease(struct store *st, const unsigned char owner[16],
 	due.n = 0;
 	if ((rc = store_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = db_select(st, K_DUE, sql_due, dv, 3, due_row, &due)) !=
+	if ((rc = db_select(st, sql_due, dv, 3, due_row, &due)) !=
 	    STORE_OK)
 		goto fail;
 	/* A chunk of ids a statement, the last one padded by repeating. */
@@ -128,13 +120,13 @@ store_delivery_lease(struct store *st, const unsigned char owner[16],
 		for (k = 0; k < LEASE_CHUNK; k++)
 			lv[2 + k] = SQL_BIN(due.ids[i + k < due.n ? i + k :
 			    due.n - 1], 16);
-		if ((rc = db_exec(st, K_LEASE, sql_lease, lv,
+		if ((rc = db_exec(st, sql_lease, lv,
 		    2 + LEASE_CHUNK, NULL)) != STORE_OK)
 			goto fail;
 	}
 	if ((rc = store_commit(st)) != STORE_OK || due.n == 0)
 		return rc;
-	return db_select(st, K_LEASED, sql_leased, fv, 2, leased_row, &lc);
+	return db_select(st, sql_leased, fv, 2, leased_row, &lc);
 fail:
 	store_rollback(st);
 	return rc;
@@ -149,7 +141,7 @@ store_delivery_done(struct store *st, const unsigned char id[16],
 	    SQL_OPTSTR(error), SQL_STR(state), SQL_I64(now), SQL_I64(now),
 	    SQL_BIN(id, 16), SQL_BIN(owner, 16) };
 
-	return db_exec(st, K_DONE, sql_done, v, sizeof(v) / sizeof(v[0]),
+	return db_exec(st, sql_done, v, sizeof(v) / sizeof(v[0]),
 	    NULL);
 }
 
@@ -197,8 +189,8 @@ store_delivery_list(struct store *st, const char *state,
 	struct sqlv	v[] = { SQL_OPTSTR(state) };
 
 	if (state == NULL)
-		return db_select(st, K_LIST, LIST_COLS " ORDER BY created, id",
+		return db_select(st, LIST_COLS " ORDER BY created, id",
 		    NULL, 0, list_row, &c);
-	return db_select(st, K_LIST_STATE, LIST_COLS " WHERE state = ? "
+	return db_select(st, LIST_COLS " WHERE state = ? "
 	    "ORDER BY created, id", v, 1, list_row, &c);
 }

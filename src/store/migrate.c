@@ -15,12 +15,6 @@
 #include "store.h"
 #include "util.h"
 
-enum {
-	K_APPLIED = STMT_MIGRATE_BASE,
-	K_RECORD,
-	K_LOCK,
-	K_UNLOCK
-};
 
 #define MIGRATIONS_MAX	999
 
@@ -70,8 +64,7 @@ migrate_one(struct store *st, const char *dir, const char *name,
 	struct sqlv	 v[] = { SQL_I64(version), SQL_STR(name),
 	    SQL_I64(util_now_ms()) };
 
-	if (db_select_i64(st, K_APPLIED,
-	    "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+	if (db_select_i64(st, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
 	    v, 1, &seen, 1) != STORE_OK)
 		return -1;
 	if (seen > 0)
@@ -87,7 +80,7 @@ migrate_one(struct store *st, const char *dir, const char *name,
 		return -1;
 	}
 	free(text);
-	return db_exec(st, K_RECORD, "INSERT INTO schema_migrations "
+	return db_exec(st, "INSERT INTO schema_migrations "
 	    "(version, name, applied) VALUES (?, ?, ?)", v, 3, NULL) ==
 	    STORE_OK ? 0 : -1;
 }
@@ -114,7 +107,7 @@ store_migrate(struct store *st, const char *dir)
 	qsort(names, n, sizeof(names[0]), migrate_cmp);
 
 	/* Two migrations at once (two hosts starting) take turns. */
-	if (db_select_i64(st, K_LOCK, "SELECT GET_LOCK('herald_migrate', 60)",
+	if (db_select_i64(st, "SELECT GET_LOCK('herald_migrate', 60)",
 	    NULL, 0, &got, 1) != STORE_OK || got != 1) {
 		log_error("migrate: cannot take the migration lock");
 		goto out;
@@ -133,7 +126,7 @@ store_migrate(struct store *st, const char *dir)
 	}
 	rc = 0;
 unlock:
-	db_select_i64(st, K_UNLOCK, "SELECT RELEASE_LOCK('herald_migrate')",
+	db_select_i64(st, "SELECT RELEASE_LOCK('herald_migrate')",
 	    NULL, 0, &got, 1);
 out:
 	for (i = 0; i < n; i++)

@@ -1,7 +1,7 @@
 /*
- * User notifications.  Statements that vary by filter or sort are built
- * from the constant fragments below, keyed by which fragments they use,
- * and cached like any other: client values are only ever bound.
+ * User notifications.  Statements that vary by query are built from the
+ * constant fragments below, one per predicate the query uses, and cached
+ * by their text like any other: client values are only ever bound.
  */
 #include "config.h"
 
@@ -13,49 +13,41 @@
 #include "store.h"
 #include "util.h"
 
-enum {
-	K_USER_UPSERT = STMT_NOTES_BASE,
-	K_NOTE_INSERT,
-	K_MARK_IDS,
-	K_DELETE_IDS,
-	K_DELIVERY_INSERT,
-	K_COUNTS,
-	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 512 + variant */
-};
-
-enum nq_kind { NQ_LIST, NQ_COUNT, NQ_MARKALL, NQ_DELALL, NQ_LIST_COUNTED,
-	NQ__MAX };
-
-/* Every variant of every kind must stay inside this file's key range. */
-_Static_assert(K_DYN + NQ__MAX * 512 <= STMT_SYSTEM_BASE,
-    "notes statement keys overlap the next range");
-
 #define IDS_CHUNK	32
 
-static const char sql_user_upsert[] =
-    "INSERT INTO users (id, tenant, username, created) VALUES (?, ?, ?, ?) "
-    "ON DUPLICATE KEY UPDATE id = id";
-
 static const char sql_note_insert[] =
-    "INSERT INTO notifications (id, tenant, user_id, type, subject, body, "
-    "payload, template, email, created, updated) "
-    "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ? FROM users u "
-    "WHERE u.tenant = ? AND u.username = ?";
+    "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
+    "body, body_format, link, icon, actions, targets, template_id, payload, "
+    "template, lang, email, created, updated) "
+    "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+    "FROM users u WHERE u.tenant = ? AND u.username = ?";
+
+static const char sql_target_insert[] =
+    "INSERT INTO note_targets (notification_id, user_id, target) "
+    "SELECT n.id, n.user_id, ? FROM notifications n WHERE n.id = ?";
+
+static const char sql_delivery_insert[] =
+    "INSERT INTO deliveries (id, notification_id, method, state, attempts, "
+    "next_attempt, address, template, created, updated) "
+    "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)";
 
 #define NOTE_COLS \
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, " \
-    "n.email, n.seen, n.deleted, n.created"
+    "n.email, n.seen, n.deleted, n.created, n.body_format, n.link, " \
+    "n.icon, n.actions, n.targets, n.template_id, n.updated, n.seen_at, " \
+    "n.sender, n.lang, u.id"
+#define NOTE_NCOLS	22
 #define NOTE_FROM \
     " FROM notifications n JOIN users u ON u.id = n.user_id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 
-/* A statement under construction: text, parameters, cache key. */
+/* A statement under construction: text and parameters. */
 struct nq {
-	char		sql[2048];
+	char		sql[4096];
 	size_t		len;
-	struct sqlv	args[48];
+	struct sqlv	args[160];
 	size_t		n;
-	unsigned int	variant;
+	int		overflow;
 };
 
 static void
@@ -64,8 +56,10 @@ nq_add(struct nq *q, const char *frag)
 	size_t	l = strlen(frag);
 
 	/* The fragments are ours and bounded; overflowing is a bug. */
-	if (q->len + l >= sizeof(q->sql))
-		l = 0;
+	if (q->len + l >= sizeof(q->sql)) {
+		q->overflow = 1;
+		return;
+	}
 	memcpy(q->sql + q->len, frag, l);
 	q->len += l;
 	q->sql[q->len] = '\0';
@@ -76,112 +70,162 @@ nq_arg(struct nq *q, struct sqlv v)
 {
 	if (q->n < sizeof(q->args) / sizeof(q->args[0]))
 		q->args[q->n++] = v;
+	else
+		q->overflow = 1;
 }
 
-/* Append the filter's conditions; "seen" only when with_seen. */
+/* " IN (?, ?, ...)" with n slots bound to ids. */
 static void
-nq_where(struct nq *q, const struct note_filter *f, int with_seen)
+nq_in(struct nq *q, const unsigned char (*ids)[16], size_t n)
 {
+	size_t	i;
+
+	nq_add(q, " IN (");
+	for (i = 0; i < n; i++) {
+		nq_add(q, i == 0 ? "?" : ", ?");
+		nq_arg(q, SQL_BIN(ids[i], 16));
+	}
+	nq_add(q, ")");
+}
+
+/* 1 when "q" has conditions the per-user counters cannot answer. */
+static int
+nq_filtered(const struct note_query *q)
+{
+	return q->type != NULL || q->subject != NULL || q->ntemplates > 0 ||
+	    q->ntargets > 0 || q->created_before != 0 ||
+	    q->created_after != 0 || q->updated_before != 0 ||
+	    q->updated_after != 0;
+}
+
+/* Append the query's conditions; the read state only when with_seen. */
+static void
+nq_where(struct nq *q, const struct note_query *f, int with_seen)
+{
+	char	buf[32];
+
 	nq_add(q, NOTE_FROM);
 	nq_arg(q, SQL_STR(f->tenant));
 	nq_arg(q, SQL_STR(f->user));
-	if (with_seen && f->seen >= 0) {
+	if (with_seen && f->seen >= 0)
 		nq_add(q, f->seen ? " AND n.seen = 1" : " AND n.seen = 0");
-		q->variant |= f->seen ? 1u : 2u;
-	}
 	if (f->type != NULL) {
 		nq_add(q, " AND n.type = ?");
 		nq_arg(q, SQL_STR(f->type));
-		q->variant |= 4u;
 	}
 	if (f->subject != NULL) {
 		nq_add(q, " AND n.subject = ?");
 		nq_arg(q, SQL_STR(f->subject));
-		q->variant |= 8u;
 	}
-	if (f->created_before > 0) {
+	if (f->ntemplates > 0) {
+		nq_add(q, " AND n.template_id");
+		nq_in(q, f->templates, f->ntemplates);
+	}
+	if (f->ntargets > 0) {
+		/* Every target: the user's rows of the targets table, one
+		 * per target a notification has among those asked for. */
+		nq_add(q, " AND n.id IN (SELECT t.notification_id FROM "
+		    "note_targets t WHERE t.user_id = u.id AND t.target");
+		nq_in(q, f->targets, f->ntargets);
+		snprintf(buf, sizeof(buf), "%zu", f->ntargets);
+		nq_add(q, " GROUP BY t.notification_id HAVING COUNT(*) = ");
+		nq_add(q, buf);
+		nq_add(q, ")");
+	}
+	if (f->created_before != 0) {
 		nq_add(q, " AND n.created < ?");
 		nq_arg(q, SQL_I64(f->created_before));
-		q->variant |= 16u;
+	}
+	if (f->created_after != 0) {
+		nq_add(q, " AND n.created > ?");
+		nq_arg(q, SQL_I64(f->created_after));
+	}
+	if (f->updated_before != 0) {
+		nq_add(q, " AND n.updated < ?");
+		nq_arg(q, SQL_I64(f->updated_before));
+	}
+	if (f->updated_after != 0) {
+		nq_add(q, " AND n.updated > ?");
+		nq_arg(q, SQL_I64(f->updated_after));
 	}
 }
 
-static unsigned int
-nq_key(const struct nq *q, enum nq_kind kind)
+/* The keyset condition: strictly after (created, id) in list order. */
+static void
+nq_after(struct nq *q, const struct note_query *f)
 {
-	return K_DYN + (unsigned int)kind * 512 + q->variant;
-}
-
-enum store_rc
-store_user_ensure(struct store *st, const char *tenant, const char *user,
-    int64_t now)
-{
-	unsigned char	uid[16];
-	struct sqlv	v[] = { SQL_BIN(uid, 16), SQL_STR(tenant),
-	    SQL_STR(user), SQL_I64(now) };
-
-	util_uuid_new(uid);
-	return db_exec(st, K_USER_UPSERT, sql_user_upsert, v, 4, NULL);
-}
-
-static const char sql_delivery_insert[] =
-    "INSERT INTO deliveries (id, notification_id, method, state, attempts, "
-    "next_attempt, address, template, created, updated) "
-    "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)";
-
-/* The notification and its delivery, in one transaction. */
-static enum store_rc
-note_create_with_delivery(struct store *st, const char *tenant,
-    const struct note *n, const struct delivery_req *d)
-{
-	struct sqlv	v[] = { SQL_BIN(d->id, 16), SQL_BIN(n->id, 16),
-	    SQL_STR(d->method), SQL_I64(n->created), SQL_STR(d->address),
-	    SQL_OPTSTR(d->template), SQL_I64(n->created),
-	    SQL_I64(n->created) };
-	enum store_rc	rc;
-
-	if ((rc = store_begin(st)) != STORE_OK)
-		return rc;
-	if ((rc = store_note_create(st, tenant, n, NULL)) != STORE_OK ||
-	    (rc = db_exec(st, K_DELIVERY_INSERT, sql_delivery_insert, v,
-	    sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st);
+	if (!f->has_after)
+		return;
+	nq_add(q, f->asc ?
+	    " AND (n.created > ? OR (n.created = ? AND n.id > ?))" :
+	    " AND (n.created < ? OR (n.created = ? AND n.id < ?))");
+	nq_arg(q, SQL_I64(f->after_created));
+	nq_arg(q, SQL_I64(f->after_created));
+	nq_arg(q, SQL_BIN(f->after_id, 16));
 }
 
 enum store_rc
 store_note_create(struct store *st, const char *tenant, const struct note *n,
-    const struct delivery_req *d)
+    const unsigned char (*targets)[16], size_t ntargets,
+    const struct delivery_req *d, size_t nd)
 {
 	unsigned long long	affected = 0;
 	enum store_rc		rc;
+	size_t			i;
+	int			tx = ntargets > 0 || nd > 0;
 	struct sqlv		ins[] = {
-		SQL_BIN(n->id, 16), SQL_STR(n->type), SQL_STR(n->subject),
-		SQL_STR(n->body), SQL_STR(n->payload), SQL_OPTSTR(n->template),
-		SQL_I64(n->email), SQL_I64(n->created), SQL_I64(n->created),
-		SQL_STR(tenant), SQL_STR(n->user)
+		SQL_BIN(n->id, 16), SQL_OPTSTR(n->sender), SQL_STR(n->type),
+		SQL_STR(n->subject), SQL_STR(n->body), SQL_I64(n->format),
+		SQL_OPTSTR(n->link), SQL_OPTSTR(n->icon),
+		SQL_OPTSTR(n->actions), SQL_OPTSTR(n->targets),
+		n->has_template_id ? SQL_BIN(n->template_id, 16) : SQL_NULL,
+		SQL_STR(n->payload), SQL_OPTSTR(n->template),
+		SQL_OPTSTR(n->lang), SQL_I64(n->email), SQL_I64(n->created),
+		SQL_I64(n->created), SQL_STR(tenant), SQL_STR(n->user)
 	};
 
-	if (d != NULL)
-		return note_create_with_delivery(st, tenant, n, d);
+	if (tx && (rc = store_begin(st)) != STORE_OK)
+		return rc;
 	/*
 	 * One statement when the user exists, which is almost always; a
 	 * first notification creates the user and inserts again.
 	 */
-	rc = db_exec(st, K_NOTE_INSERT, sql_note_insert, ins,
-	    sizeof(ins) / sizeof(ins[0]), &affected);
-	if (rc != STORE_OK || affected == 1)
+	rc = db_exec(st, sql_note_insert, ins, sizeof(ins) / sizeof(ins[0]),
+	    &affected);
+	if (rc == STORE_OK && affected != 1) {
+		if ((rc = store_user_ensure(st, tenant, n->user, n->created)) ==
+		    STORE_OK)
+			rc = db_exec(st, sql_note_insert, ins,
+			    sizeof(ins) / sizeof(ins[0]), &affected);
+		if (rc == STORE_OK && affected != 1)
+			rc = STORE_ERROR;
+	}
+	for (i = 0; rc == STORE_OK && i < ntargets; i++) {
+		struct sqlv	tv[] = { SQL_BIN(targets[i], 16),
+		    SQL_BIN(n->id, 16) };
+
+		rc = db_exec(st, sql_target_insert, tv, 2, NULL);
+		/* The same target twice is one target. */
+		if (rc == STORE_CONFLICT)
+			rc = STORE_OK;
+	}
+	for (i = 0; rc == STORE_OK && i < nd; i++) {
+		struct sqlv	dv[] = { SQL_BIN(d[i].id, 16),
+		    SQL_BIN(n->id, 16), SQL_STR(d[i].method),
+		    SQL_I64(n->created), SQL_OPTSTR(d[i].address),
+		    SQL_OPTSTR(d[i].template), SQL_I64(n->created),
+		    SQL_I64(n->created) };
+
+		rc = db_exec(st, sql_delivery_insert, dv,
+		    sizeof(dv) / sizeof(dv[0]), NULL);
+	}
+	if (!tx)
 		return rc;
-	if ((rc = store_user_ensure(st, tenant, n->user, n->created)) !=
-	    STORE_OK)
+	if (rc != STORE_OK) {
+		store_rollback(st);
 		return rc;
-	rc = db_exec(st, K_NOTE_INSERT, sql_note_insert, ins,
-	    sizeof(ins) / sizeof(ins[0]), &affected);
-	if (rc == STORE_OK && affected != 1)
-		rc = STORE_ERROR;
-	return rc;
+	}
+	return store_commit(st);
 }
 
 struct list_ctx {
@@ -197,12 +241,13 @@ note_row(const struct sqlrow *r, void *arg)
 {
 	struct list_ctx		*c = arg;
 	struct note		 n;
-	const unsigned char	*id;
+	const unsigned char	*id, *tid, *uid;
 
 	memset(&n, 0, sizeof(n));
-	if ((id = row_bin16(r, 0)) == NULL)
+	if ((id = row_bin16(r, 0)) == NULL || (uid = row_bin16(r, 21)) == NULL)
 		return 0;
 	memcpy(n.id, id, 16);
+	memcpy(n.user_id, uid, 16);
 	n.user = row_str(r, 1, NULL);
 	n.type = row_str(r, 2, NULL);
 	n.subject = row_str(r, 3, NULL);
@@ -213,34 +258,66 @@ note_row(const struct sqlrow *r, void *arg)
 	n.seen = (int)row_i64(r, 8);
 	n.deleted = (int)row_i64(r, 9);
 	n.created = row_i64(r, 10);
+	n.format = (enum note_format)row_i64(r, 11);
+	n.link = row_str(r, 12, NULL);
+	n.icon = row_str(r, 13, NULL);
+	n.actions = row_str(r, 14, NULL);
+	n.targets = row_str(r, 15, NULL);
+	if ((tid = row_bin16(r, 16)) != NULL) {
+		memcpy(n.template_id, tid, 16);
+		n.has_template_id = 1;
+	}
+	n.updated = row_i64(r, 17);
+	n.seen_at = n.seen ? row_i64(r, 18) : 0;
+	n.sender = row_str(r, 19, NULL);
+	n.lang = row_str(r, 20, NULL);
+	if (n.actions == NULL)
+		n.actions = "[]";
+	if (n.targets == NULL)
+		n.targets = "[]";
 	if (n.user == NULL || n.type == NULL || n.subject == NULL ||
 	    n.body == NULL || n.payload == NULL)
 		return 0;
-	if (c->counted && c->rows++ == 0) {
-		c->c0 = row_i64(r, 11);
-		c->c1 = row_i64(r, 12);
+	if (c->rows++ == 0 && c->counted) {
+		c->c0 = row_i64(r, NOTE_NCOLS);
+		c->c1 = row_i64(r, NOTE_NCOLS + 1);
 	}
 	return c->cb(&n, c->arg);
 }
 
+enum store_rc
+store_note_get(struct store *st, const char *tenant,
+    const unsigned char id[16], note_cb cb, void *arg)
+{
+	struct list_ctx	c = { cb, arg, 0, 0, 0, 0 };
+	struct sqlv	v[] = { SQL_BIN(id, 16), SQL_STR(tenant) };
+	enum store_rc	rc;
+
+	rc = db_select(st, "SELECT " NOTE_COLS " FROM notifications n "
+	    "JOIN users u ON u.id = n.user_id WHERE n.id = ? AND n.tenant = ?",
+	    v, 2, note_row, &c);
+	if (rc != STORE_OK)
+		return rc;
+	return c.rows > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
 /*
  * The counts as two more columns of the list, so that a page and its
- * totals are one round trip: the counters when the filter allows, else
- * two counts over an index.
+ * totals are one round trip: the counters when they answer it, else two
+ * counts over an index.  Returns 1 when the columns are the counters.
  */
 static int
-nq_count_columns(struct nq *q, const struct note_filter *f)
+nq_count_columns(struct nq *q, const struct note_query *f)
 {
 	struct nq	sub;
 
-	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
+	if (!(f->want & NOTE_WANT_MATCH) || !nq_filtered(f)) {
 		nq_add(q, ", " SQL_USER_COUNTER("total") ", "
 		    SQL_USER_COUNTER("unseen"));
 		nq_arg(q, SQL_STR(f->tenant));
 		nq_arg(q, SQL_STR(f->user));
 		nq_arg(q, SQL_STR(f->tenant));
 		nq_arg(q, SQL_STR(f->user));
-		q->variant |= 256u;
 		return 1;
 	}
 	memset(&sub, 0, sizeof(sub));
@@ -250,51 +327,91 @@ nq_count_columns(struct nq *q, const struct note_filter *f)
 	nq_where(&sub, f, 0);
 	nq_add(&sub, " AND n.seen = 0)");
 	nq_add(q, sub.sql);
-	memcpy(q->args + q->n, sub.args, sub.n * sizeof(sub.args[0]));
-	q->n += sub.n;
+	if (q->n + sub.n > sizeof(q->args) / sizeof(q->args[0]))
+		q->overflow = 1;
+	else {
+		memcpy(q->args + q->n, sub.args, sub.n * sizeof(sub.args[0]));
+		q->n += sub.n;
+	}
+	q->overflow |= sub.overflow;
 	return 0;
 }
 
-enum store_rc
-store_note_list(struct store *st, const struct note_filter *f,
-    const struct note_page *pg, note_cb cb, void *arg, long long *total,
-    long long *unseen)
+/* Counter columns as the query's counts. */
+static void
+counts_from_counters(const struct note_query *f, long long total,
+    long long unseen, struct note_counts *out)
 {
-	static const char *const orders[3][2] = {
+	out->unread = unseen;
+	if (f->want & NOTE_WANT_USER)
+		out->total = total;
+	else
+		out->total = f->seen < 0 ? total : f->seen == 0 ? unseen :
+		    total - unseen;
+}
+
+enum store_rc
+store_note_list(struct store *st, const struct note_query *f, note_cb cb,
+    void *arg, struct note_counts *counts)
+{
+	static const char *const orders[NOTE_SORT__MAX][2] = {
 		{ " ORDER BY n.created DESC, n.id DESC",
 		  " ORDER BY n.created ASC, n.id ASC" },
 		{ " ORDER BY n.id DESC", " ORDER BY n.id ASC" },
 		{ " ORDER BY n.subject DESC, n.id DESC",
 		  " ORDER BY n.subject ASC, n.id ASC" },
+		{ " ORDER BY n.updated DESC, n.id DESC",
+		  " ORDER BY n.updated ASC, n.id ASC" },
+		{ " ORDER BY n.type DESC, n.id DESC",
+		  " ORDER BY n.type ASC, n.id ASC" },
+		{ " ORDER BY n.seen_at DESC, n.id DESC",
+		  " ORDER BY n.seen_at ASC, n.id ASC" },
 	};
 	struct nq	 q;
-	struct list_ctx	 c = { cb, arg, total != NULL, 0, 0, 0 };
+	struct list_ctx	 c = { cb, arg, counts != NULL, 0, 0, 0 };
 	long long	 limit;
 	int		 counters = 0;
 	enum store_rc	 rc;
 
+	if (f->sort >= NOTE_SORT__MAX)
+		return STORE_ERROR;
 	memset(&q, 0, sizeof(q));
 	nq_add(&q, "SELECT " NOTE_COLS);
-	if (total != NULL)
+	if (counts != NULL)
 		counters = nq_count_columns(&q, f);
 	nq_where(&q, f, 1);
-	nq_add(&q, orders[pg->sort][pg->asc ? 1 : 0]);
+	nq_after(&q, f);
+	nq_add(&q, orders[f->sort][f->asc ? 1 : 0]);
 	nq_add(&q, " LIMIT ? OFFSET ?");
-	q.variant |= ((unsigned int)pg->sort * 2 + (pg->asc ? 1 : 0)) << 5;
 	/* MariaDB wants a LIMIT whenever there is an OFFSET. */
-	limit = pg->limit > 0 ? pg->limit : INT64_MAX;
+	limit = f->limit > 0 ? f->limit : INT64_MAX;
 	nq_arg(&q, SQL_I64(limit));
-	nq_arg(&q, SQL_I64(pg->offset > 0 ? pg->offset : 0));
-	if ((rc = db_select(st, nq_key(&q, total != NULL ? NQ_LIST_COUNTED :
-	    NQ_LIST), q.sql, q.args, q.n, note_row, &c)) != STORE_OK ||
-	    total == NULL)
+	nq_arg(&q, SQL_I64(f->offset > 0 ? f->offset : 0));
+	if (q.overflow)
+		return STORE_ERROR;
+	if ((rc = db_select(st, q.sql, q.args, q.n, note_row, &c)) !=
+	    STORE_OK || counts == NULL)
 		return rc;
 	/* An empty page carries no counts: ask for them. */
-	if (c.rows == 0)
-		return store_note_count(st, f, total, unseen);
-	*unseen = c.c1;
-	*total = !counters || f->seen < 0 ? c.c0 : f->seen == 0 ? c.c1 :
-	    c.c0 - c.c1;
+	if (c.rows == 0) {
+		if (f->want & NOTE_WANT_USER) {
+			struct note_query	u;
+
+			memset(&u, 0, sizeof(u));
+			u.tenant = f->tenant;
+			u.user = f->user;
+			u.seen = -1;
+			u.want = NOTE_WANT_USER;
+			return store_note_count(st, &u, counts);
+		}
+		return store_note_count(st, f, counts);
+	}
+	if (counters)
+		counts_from_counters(f, c.c0, c.c1, counts);
+	else {
+		counts->total = c.c0;
+		counts->unread = c.c1;
+	}
 	return STORE_OK;
 }
 
@@ -303,24 +420,21 @@ static const char sql_counts[] =
     "COALESCE(" SQL_USER_COUNTER("unseen") ", 0)";
 
 enum store_rc
-store_note_count(struct store *st, const struct note_filter *f,
-    long long *total, long long *unseen)
+store_note_count(struct store *st, const struct note_query *f,
+    struct note_counts *out)
 {
 	struct nq	q;
 	long long	v[2];
 	enum store_rc	rc;
-	unsigned int	variant;
 	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user),
 	    SQL_STR(f->tenant), SQL_STR(f->user) };
 
 	/* Unfiltered: the counters the triggers keep (schema 002). */
-	if (f->type == NULL && f->subject == NULL && f->created_before == 0) {
-		if ((rc = db_select_i64(st, K_COUNTS, sql_counts, cv, 4, v,
-		    2)) != STORE_OK)
+	if (!nq_filtered(f)) {
+		if ((rc = db_select_i64(st, sql_counts, cv, 4, v, 2)) !=
+		    STORE_OK)
 			return rc;
-		*unseen = v[1];
-		*total = f->seen < 0 ? v[0] : f->seen == 0 ? v[1] :
-		    v[0] - v[1];
+		counts_from_counters(f, v[0], v[1], out);
 		return STORE_OK;
 	}
 
@@ -328,17 +442,43 @@ store_note_count(struct store *st, const struct note_filter *f,
 	memset(&q, 0, sizeof(q));
 	nq_add(&q, "SELECT (SELECT COUNT(*)");
 	nq_where(&q, f, 1);
-	variant = q.variant;
 	nq_add(&q, "), (SELECT COUNT(*)");
 	nq_where(&q, f, 0);
 	nq_add(&q, " AND n.seen = 0)");
-	q.variant = variant;
-	if ((rc = db_select_i64(st, nq_key(&q, NQ_COUNT), q.sql, q.args, q.n,
-	    v, 2)) != STORE_OK)
+	if (q.overflow)
+		return STORE_ERROR;
+	if ((rc = db_select_i64(st, q.sql, q.args, q.n, v, 2)) != STORE_OK)
 		return rc;
-	*total = v[0];
-	*unseen = v[1];
+	out->total = v[0];
+	out->unread = v[1];
 	return STORE_OK;
+}
+
+enum store_rc
+store_note_set_read(struct store *st, const char *tenant,
+    const unsigned char id[16], int read, int64_t now,
+    unsigned long long *changed)
+{
+	struct sqlv	v[] = { SQL_I64(read), SQL_I64(now), SQL_I64(now),
+	    SQL_BIN(id, 16), SQL_STR(tenant), SQL_I64(read) };
+
+	/* seen_at keeps the first time it was read; unread clears it. */
+	return db_exec(st, "UPDATE notifications SET seen = ?, "
+	    "seen_at = IF(seen = 0, ?, seen_at), updated = ? "
+	    "WHERE id = ? AND tenant = ? AND deleted = 0 AND seen <> ?",
+	    v, 6, changed);
+}
+
+enum store_rc
+store_note_delete_id(struct store *st, const char *tenant,
+    const unsigned char id[16], int64_t now, unsigned long long *changed)
+{
+	struct sqlv	v[] = { SQL_I64(now), SQL_I64(now), SQL_BIN(id, 16),
+	    SQL_STR(tenant) };
+
+	return db_exec(st, "UPDATE notifications SET deleted = 1, "
+	    "deleted_at = ?, updated = ? "
+	    "WHERE id = ? AND tenant = ? AND deleted = 0", v, 4, changed);
 }
 
 /*
@@ -347,9 +487,8 @@ store_note_count(struct store *st, const struct note_filter *f,
  * transaction when there is more than one chunk.
  */
 static enum store_rc
-note_by_ids(struct store *st, unsigned int key, const char *sql,
-    const struct sqlv *fixed, size_t nfixed, const unsigned char (*ids)[16],
-    size_t n)
+note_by_ids(struct store *st, const char *sql, const struct sqlv *fixed,
+    size_t nfixed, const unsigned char (*ids)[16], size_t n)
 {
 	struct sqlv	args[8 + IDS_CHUNK];
 	size_t		i, k;
@@ -366,7 +505,7 @@ note_by_ids(struct store *st, unsigned int key, const char *sql,
 		for (k = 0; k < IDS_CHUNK; k++)
 			args[nfixed + k] = SQL_BIN(ids[i + k < n ? i + k :
 			    n - 1], 16);
-		rc = db_exec(st, key, sql, args, nfixed + IDS_CHUNK, NULL);
+		rc = db_exec(st, sql, args, nfixed + IDS_CHUNK, NULL);
 	}
 	if (!tx)
 		return rc;
@@ -398,7 +537,7 @@ store_note_mark_seen(struct store *st, const char *tenant, const char *user,
 	struct sqlv	fixed[] = { SQL_I64(now), SQL_I64(now),
 	    SQL_STR(tenant), SQL_STR(user) };
 
-	return note_by_ids(st, K_MARK_IDS, sql_mark_ids, fixed, 4, ids, n);
+	return note_by_ids(st, sql_mark_ids, fixed, 4, ids, n);
 }
 
 enum store_rc
@@ -408,13 +547,13 @@ store_note_delete(struct store *st, const char *tenant, const char *user,
 	struct sqlv	fixed[] = { SQL_I64(now), SQL_I64(now),
 	    SQL_STR(tenant), SQL_STR(user) };
 
-	return note_by_ids(st, K_DELETE_IDS, sql_delete_ids, fixed, 4, ids, n);
+	return note_by_ids(st, sql_delete_ids, fixed, 4, ids, n);
 }
 
-/* UPDATE ... over the filter's rows: "set" names the columns to change. */
+/* UPDATE ... over the query's rows: "set" names the columns to change. */
 static enum store_rc
-note_update_all(struct store *st, enum nq_kind kind, const char *set,
-    const struct note_filter *f, int64_t now)
+note_update_all(struct store *st, const char *set,
+    const struct note_query *f, int64_t now, unsigned long long *changed)
 {
 	struct nq	q, w;
 	const char	*where;
@@ -429,27 +568,89 @@ note_update_all(struct store *st, enum nq_kind kind, const char *set,
 	nq_add(&q, where != NULL ? where : " WHERE 0");
 	nq_arg(&q, SQL_I64(now));
 	nq_arg(&q, SQL_I64(now));
+	if (w.overflow || q.overflow ||
+	    q.n + w.n > sizeof(q.args) / sizeof(q.args[0]))
+		return STORE_ERROR;
 	memcpy(q.args + q.n, w.args, w.n * sizeof(w.args[0]));
 	q.n += w.n;
-	q.variant = w.variant;
-	return db_exec(st, nq_key(&q, kind), q.sql, q.args, q.n, NULL);
+	return db_exec(st, q.sql, q.args, q.n, changed);
 }
 
 enum store_rc
-store_note_mark_all_seen(struct store *st, const struct note_filter *f,
-    int64_t now)
+store_note_mark_all_seen(struct store *st, const struct note_query *f,
+    int64_t now, unsigned long long *changed)
 {
-	struct note_filter	g = *f;
+	struct note_query	g = *f;
 
 	g.seen = 0;
-	return note_update_all(st, NQ_MARKALL,
-	    "SET n.seen = 1, n.seen_at = ?, n.updated = ?", &g, now);
+	return note_update_all(st,
+	    "SET n.seen = 1, n.seen_at = ?, n.updated = ?", &g, now, changed);
 }
 
 enum store_rc
-store_note_delete_all(struct store *st, const struct note_filter *f,
-    int64_t now)
+store_note_delete_all(struct store *st, const struct note_query *f,
+    int64_t now, unsigned long long *changed)
 {
-	return note_update_all(st, NQ_DELALL,
-	    "SET n.deleted = 1, n.deleted_at = ?, n.updated = ?", f, now);
+	return note_update_all(st,
+	    "SET n.deleted = 1, n.deleted_at = ?, n.updated = ?", f, now,
+	    changed);
+}
+
+/* --- idempotency keys ------------------------------------------------- */
+
+struct idem_prev {
+	unsigned char	*hash;
+	unsigned char	*id;
+	int		 found;
+};
+
+static int
+idem_row(const struct sqlrow *r, void *arg)
+{
+	struct idem_prev	*p = arg;
+	const char		*h;
+	const unsigned char	*id;
+	size_t			 len = 0;
+
+	if ((h = row_str(r, 0, &len)) == NULL || len != 32 ||
+	    (id = row_bin16(r, 1)) == NULL)
+		return 1;
+	memcpy(p->hash, h, 32);
+	memcpy(p->id, id, 16);
+	p->found = 1;
+	return 1;
+}
+
+enum store_rc
+store_idem_claim(struct store *st, const char *tenant, const char *principal,
+    const char *key, const unsigned char hash[32], const unsigned char id[16],
+    int64_t now, int64_t expired_before, unsigned char prev_hash[32],
+    unsigned char prev_id[16])
+{
+	struct sqlv		 dv[] = { SQL_STR(tenant), SQL_STR(principal),
+	    SQL_STR(key), SQL_I64(expired_before) };
+	struct sqlv		 iv[] = { SQL_STR(tenant), SQL_STR(principal),
+	    SQL_STR(key), SQL_BIN(hash, 32), SQL_BIN(id, 16), SQL_I64(now) };
+	struct idem_prev	 p = { prev_hash, prev_id, 0 };
+	enum store_rc		 rc;
+
+	if ((rc = db_exec(st, "DELETE FROM idempotency_keys WHERE tenant = ? "
+	    "AND principal = ? AND idem_key = ? AND created < ?", dv, 4,
+	    NULL)) != STORE_OK)
+		return rc;
+	/*
+	 * A concurrent request with the same key blocks here on the first
+	 * one's row lock until that one commits (then: duplicate) or rolls
+	 * back (then: this one claims it).
+	 */
+	rc = db_exec(st, "INSERT INTO idempotency_keys (tenant, principal, "
+	    "idem_key, request_hash, notification_id, created) "
+	    "VALUES (?, ?, ?, ?, ?, ?)", iv, 6, NULL);
+	if (rc != STORE_CONFLICT)
+		return rc;
+	if ((rc = db_select(st, "SELECT request_hash, notification_id FROM "
+	    "idempotency_keys WHERE tenant = ? AND principal = ? AND "
+	    "idem_key = ?", dv, 3, idem_row, &p)) != STORE_OK)
+		return rc;
+	return p.found ? STORE_CONFLICT : STORE_ERROR;
 }

@@ -13,22 +13,6 @@
 #include "store.h"
 #include "util.h"
 
-enum {
-	K_TYPE_KNOWN = STMT_SYSTEM_BASE,
-	K_TYPES,
-	K_CREATE,
-	K_GET,
-	K_UPDATE,
-	K_FORGET,
-	K_DELETE,
-	K_USER_LIST,
-	K_USER_COUNTS,
-	K_MARK_IDS,		/* + 4 variants: to * dismissible-only */
-	K_MARK_ALL = K_MARK_IDS + 8,
-	K_ADMIN_LIST = K_MARK_ALL + 8,	/* + 4 variants */
-	K_ADMIN_COUNT = K_ADMIN_LIST + 4,	/* + 4 variants */
-	K_OVERVIEW = K_ADMIN_COUNT + 4
-};
 
 #define SYS_COLS \
     "s.id, s.type, s.message, s.activation, s.deactivation, s.created, " \
@@ -121,7 +105,7 @@ store_sys_type_known(struct store *st, const char *type, int *known)
 	long long	n = 0;
 	enum store_rc	rc;
 
-	rc = db_select_i64(st, K_TYPE_KNOWN, "SELECT COUNT(*) FROM "
+	rc = db_select_i64(st, "SELECT COUNT(*) FROM "
 	    "system_notification_types WHERE name = ?", v, 1, &n, 1);
 	*known = n > 0;
 	return rc;
@@ -146,7 +130,7 @@ store_sys_types(struct store *st, int (*cb)(const char *, void *), void *arg)
 {
 	struct types_ctx	c = { cb, arg };
 
-	return db_select(st, K_TYPES, "SELECT name FROM "
+	return db_select(st, "SELECT name FROM "
 	    "system_notification_types ORDER BY name", NULL, 0, types_row, &c);
 }
 
@@ -158,7 +142,7 @@ store_sys_create(struct store *st, const char *tenant, const struct sysnote *s)
 	    SQL_I64(s->deactivation), SQL_I64(s->dismissible),
 	    SQL_I64(s->logins_disabled), SQL_I64(s->created) };
 
-	return db_exec(st, K_CREATE, "INSERT INTO system_notifications (id, "
+	return db_exec(st, "INSERT INTO system_notifications (id, "
 	    "tenant, type, message, activation, deactivation, dismissible, "
 	    "logins_disabled, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    v, sizeof(v) / sizeof(v[0]), NULL);
@@ -212,7 +196,7 @@ store_sys_get(struct store *st, const char *tenant, const unsigned char id[16],
 	struct sqlv	v[] = { SQL_STR(tenant), SQL_BIN(id, 16) };
 	enum store_rc	rc;
 
-	rc = db_select(st, K_GET, sql_get, v, 2, get_row, &c);
+	rc = db_select(st, sql_get, v, 2, get_row, &c);
 	if (rc == STORE_OK && c.found <= 0)
 		rc = c.found == 0 ? STORE_NOTFOUND : STORE_ERROR;
 	if (rc != STORE_OK) {
@@ -237,11 +221,11 @@ store_sys_update(struct store *st, const char *tenant, const struct sysnote *s)
 
 	if ((rc = store_begin(st)) != STORE_OK)
 		return rc;
-	if ((rc = db_exec(st, K_UPDATE, "UPDATE system_notifications SET "
+	if ((rc = db_exec(st, "UPDATE system_notifications SET "
 	    "type = ?, message = ?, activation = ?, deactivation = ?, "
 	    "dismissible = ?, logins_disabled = ? WHERE tenant = ? AND id = ?",
 	    v, sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK ||
-	    (rc = db_exec(st, K_FORGET, "DELETE FROM system_states "
+	    (rc = db_exec(st, "DELETE FROM system_states "
 	    "WHERE system_id = ?", f, 1, NULL)) != STORE_OK) {
 		store_rollback(st);
 		return rc;
@@ -258,7 +242,7 @@ store_sys_delete(struct store *st, const char *tenant,
 	enum store_rc		rc;
 
 	/* The states go with it (ON DELETE CASCADE). */
-	rc = db_exec(st, K_DELETE, "DELETE FROM system_notifications "
+	rc = db_exec(st, "DELETE FROM system_notifications "
 	    "WHERE tenant = ? AND id = ?", v, 2, &n);
 	if (rc == STORE_OK && n == 0)
 		rc = STORE_NOTFOUND;
@@ -305,12 +289,12 @@ store_sys_admin_list(struct store *st, const char *tenant, int64_t active_at,
 	}
 	if (type != NULL)
 		v[n++] = SQL_STR(type);
-	if ((rc = db_select_i64(st, K_ADMIN_COUNT + variant,
+	if ((rc = db_select_i64(st,
 	    sql_admin_count[variant], v, n, total, 1)) != STORE_OK)
 		return rc;
 	v[n++] = SQL_I64(limit > 0 ? limit : INT64_MAX);
 	v[n++] = SQL_I64(offset > 0 ? offset : 0);
-	return db_select(st, K_ADMIN_LIST + variant, sql_admin_list[variant],
+	return db_select(st, sql_admin_list[variant],
 	    v, n, list_row, &c);
 }
 
@@ -322,7 +306,7 @@ store_sys_user_list(struct store *st, const char *tenant, const char *user,
 	struct sqlv	v[] = { SQL_STR(user), SQL_STR(tenant), SQL_I64(now),
 	    SQL_I64(now), SQL_I64(below) };
 
-	return db_select(st, K_USER_LIST, sql_user_list, v, 5, list_row, &c);
+	return db_select(st, sql_user_list, v, 5, list_row, &c);
 }
 
 /*
@@ -338,14 +322,23 @@ static const char sql_overview[] =
 
 enum store_rc
 store_counts_overview(struct store *st, const char *tenant, const char *user,
-    int64_t now, long long out[5])
+    int64_t now, struct overview *o)
 {
 	struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(user), SQL_STR(tenant),
 	    SQL_STR(user), SQL_STR(user), SQL_STR(tenant), SQL_I64(now),
 	    SQL_I64(now) };
+	long long	out[5];
+	enum store_rc	rc;
 
-	return db_select_i64(st, K_OVERVIEW, sql_overview, v,
-	    sizeof(v) / sizeof(v[0]), out, 5);
+	if ((rc = db_select_i64(st, sql_overview, v,
+	    sizeof(v) / sizeof(v[0]), out, 5)) != STORE_OK)
+		return rc;
+	o->notes.total = out[0];
+	o->notes.unread = out[1];
+	o->sys_total = out[2];
+	o->sys_fresh = out[3];
+	o->sys_unseen = out[4];
+	return STORE_OK;
 }
 
 enum store_rc
@@ -357,7 +350,7 @@ store_sys_user_counts(struct store *st, const char *tenant, const char *user,
 	long long	out[3];
 	enum store_rc	rc;
 
-	if ((rc = db_select_i64(st, K_USER_COUNTS, sql_user_counts, v, 4,
+	if ((rc = db_select_i64(st, sql_user_counts, v, 4,
 	    out, 3)) != STORE_OK)
 		return rc;
 	*total = out[0];
@@ -399,7 +392,7 @@ store_sys_mark(struct store *st, const char *tenant, const char *user,
 	for (i = 0; i < n; i += IDS_CHUNK) {
 		for (k = 0; k < IDS_CHUNK; k++)
 			v[h + k] = SQL_BIN(ids[i + k < n ? i + k : n - 1], 16);
-		if ((rc = db_exec(st, K_MARK_IDS + (unsigned int)dis,
+		if ((rc = db_exec(st,
 		    sql_mark_ids[dis], v, h + IDS_CHUNK, NULL)) != STORE_OK)
 			goto fail;
 	}
@@ -425,7 +418,7 @@ store_sys_mark_all(struct store *st, const char *tenant, const char *user,
 	h = mark_head(v, tenant, user, to, now);
 	v[h++] = SQL_I64(now);
 	v[h++] = SQL_I64(now);
-	if ((rc = db_exec(st, K_MARK_ALL + (unsigned int)dis,
+	if ((rc = db_exec(st,
 	    sql_mark_all[dis], v, h, NULL)) != STORE_OK)
 		goto fail;
 	return store_commit(st);

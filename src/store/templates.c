@@ -7,12 +7,6 @@
 #include "store.h"
 #include "util.h"
 
-enum {
-	K_PUT = STMT_TEMPLATES_BASE,
-	K_GET,
-	K_LIST,
-	K_REMOVE
-};
 
 #define TEMPLATE_COLS	"name, title_tmpl, body_tmpl, body_html, updated"
 
@@ -26,7 +20,7 @@ store_template_put(struct store *st, const struct template *t)
 	    SQL_I64(t->html), SQL_I64(now), SQL_I64(now) };
 
 	util_uuid_new(id);
-	return db_exec(st, K_PUT, "INSERT INTO templates (id, tenant, name, "
+	return db_exec(st, "INSERT INTO templates (id, tenant, name, "
 	    "title_tmpl, body_tmpl, body_html, actions, created, updated) "
 	    "VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?) ON DUPLICATE KEY UPDATE "
 	    "title_tmpl = VALUES(title_tmpl), body_tmpl = VALUES(body_tmpl), "
@@ -65,7 +59,7 @@ store_template_get(struct store *st, const char *name,
 	struct sqlv	v[] = { SQL_STR(STORE_TENANT_DEFAULT), SQL_STR(name) };
 	enum store_rc	rc;
 
-	rc = db_select(st, K_GET, "SELECT " TEMPLATE_COLS " FROM templates "
+	rc = db_select(st, "SELECT " TEMPLATE_COLS " FROM templates "
 	    "WHERE tenant = ? AND name = ?", v, 2, tmpl_row, &c);
 	return rc == STORE_OK && c.rows == 0 ? STORE_NOTFOUND : rc;
 }
@@ -77,7 +71,7 @@ store_template_list(struct store *st,
 	struct tmpl_ctx	c = { cb, arg, 0 };
 	struct sqlv	v[] = { SQL_STR(STORE_TENANT_DEFAULT) };
 
-	return db_select(st, K_LIST, "SELECT " TEMPLATE_COLS " FROM templates "
+	return db_select(st, "SELECT " TEMPLATE_COLS " FROM templates "
 	    "WHERE tenant = ? ORDER BY name", v, 1, tmpl_row, &c);
 }
 
@@ -89,7 +83,54 @@ store_template_remove(struct store *st, const char *name)
 	unsigned long long	n = 0;
 	enum store_rc		rc;
 
-	rc = db_exec(st, K_REMOVE, "DELETE FROM templates WHERE tenant = ? "
+	rc = db_exec(st, "DELETE FROM templates WHERE tenant = ? "
 	    "AND name = ?", v, 2, &n);
 	return rc == STORE_OK && n == 0 ? STORE_NOTFOUND : rc;
+}
+
+struct tmpl_ref {
+	unsigned char	*id;
+	char		*name;
+	size_t		 namesz;
+	int		 found;
+};
+
+static int
+tmpl_ref_row(const struct sqlrow *r, void *arg)
+{
+	struct tmpl_ref		*t = arg;
+	const unsigned char	*id;
+	const char		*name;
+
+	if ((id = row_bin16(r, 0)) == NULL || (name = row_str(r, 1, NULL)) ==
+	    NULL || strlen(name) >= t->namesz)
+		return 1;
+	memcpy(t->id, id, 16);
+	strcpy(t->name, name);
+	t->found = 1;
+	return 1;
+}
+
+enum store_rc
+store_template_ref(struct store *st, const char *tenant,
+    const unsigned char *id, const char *name, unsigned char out_id[16],
+    char *out_name, size_t namesz)
+{
+	struct tmpl_ref	t = { out_id, out_name, namesz, 0 };
+	enum store_rc	rc;
+
+	if (id != NULL) {
+		struct sqlv	v[] = { SQL_STR(tenant), SQL_BIN(id, 16) };
+
+		rc = db_select(st, "SELECT id, name FROM templates "
+		    "WHERE tenant = ? AND id = ?", v, 2, tmpl_ref_row, &t);
+	} else {
+		struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(name) };
+
+		rc = db_select(st, "SELECT id, name FROM templates "
+		    "WHERE tenant = ? AND name = ?", v, 2, tmpl_ref_row, &t);
+	}
+	if (rc != STORE_OK)
+		return rc;
+	return t.found ? STORE_OK : STORE_NOTFOUND;
 }

@@ -6,13 +6,6 @@
 #include "db.h"
 #include "store.h"
 
-enum {
-	K_ADD = STMT_TOKENS_BASE,
-	K_FIND,
-	K_LIST,
-	K_REVOKE,
-	K_TOUCH
-};
 
 #define TOKEN_COLS \
     "id, hash, tenant, username, role, created, COALESCE(expires, 0), " \
@@ -26,7 +19,7 @@ store_token_add(struct store *st, const struct token_row *t)
 	    SQL_I64(t->created), t->expires > 0 ? SQL_I64(t->expires) :
 	    SQL_NULL };
 
-	return db_exec(st, K_ADD, "INSERT INTO api_tokens (id, hash, tenant, "
+	return db_exec(st, "INSERT INTO api_tokens (id, hash, tenant, "
 	    "username, role, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    v, sizeof(v) / sizeof(v[0]), NULL);
 }
@@ -73,7 +66,7 @@ store_token_find(struct store *st, const unsigned char hash[32], token_cb cb,
 	struct sqlv		v[] = { SQL_BIN(hash, 32) };
 	enum store_rc		rc;
 
-	rc = db_select(st, K_FIND, "SELECT " TOKEN_COLS " FROM api_tokens "
+	rc = db_select(st, "SELECT " TOKEN_COLS " FROM api_tokens "
 	    "WHERE hash = ?", v, 1, token_row, &c);
 	if (rc == STORE_OK && c.rows == 0)
 		rc = STORE_NOTFOUND;
@@ -85,7 +78,7 @@ store_token_list(struct store *st, token_cb cb, void *arg)
 {
 	struct token_ctx	c = { cb, arg, 0 };
 
-	return db_select(st, K_LIST, "SELECT " TOKEN_COLS " FROM api_tokens "
+	return db_select(st, "SELECT " TOKEN_COLS " FROM api_tokens "
 	    "ORDER BY created, id", NULL, 0, token_row, &c);
 }
 
@@ -96,7 +89,7 @@ store_token_revoke(struct store *st, const unsigned char id[16], int64_t now)
 	unsigned long long	n = 0;
 	enum store_rc		rc;
 
-	rc = db_exec(st, K_REVOKE, "UPDATE api_tokens SET revoked = "
+	rc = db_exec(st, "UPDATE api_tokens SET revoked = "
 	    "COALESCE(revoked, ?) WHERE id = ?", v, 2, &n);
 	if (rc == STORE_OK && n == 0) {
 		/* Zero rows changed: unknown, or revoked before. */
@@ -111,7 +104,7 @@ store_token_touch(struct store *st, const unsigned char id[16], int64_t now,
 {
 	struct sqlv	v[] = { SQL_I64(now), SQL_BIN(id, 16), SQL_I64(since) };
 
-	return db_exec(st, K_TOUCH, "UPDATE api_tokens SET last_used = ? "
+	return db_exec(st, "UPDATE api_tokens SET last_used = ? "
 	    "WHERE id = ? AND (last_used IS NULL OR last_used < ?)", v, 3,
 	    NULL);
 }

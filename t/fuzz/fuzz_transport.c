@@ -27,7 +27,17 @@ dispatch(struct request *req, struct reply *rep)
 {
 	size_t	i;
 
+	/* An error the transport found is rendered by the dialect. */
+	if (rep->err.status != 0) {
+		reply_text(rep, rep->err.status, "application/json", "{}");
+		return;
+	}
 	/* Touch everything the transport filled in. */
+	for (i = 0; i < req->nheaders; i++)
+		if (strncmp(req->headers[i].name, "HTTP_", 5) != 0 ||
+		    strlen(req->headers[i].value) > REQ_HEADER_MAX)
+			abort();
+	(void)req_header(req, "X-Okapi-Tenant");
 	for (i = 0; i < req->nparams; i++)
 		if (req->params[i].name == NULL || req->params[i].value == NULL)
 			abort();
@@ -36,14 +46,6 @@ dispatch(struct request *req, struct reply *rep)
 	reply_text(rep, 200, "text/plain", "ok");
 }
 
-int
-dispatch_error(struct reply *rep, int status, const char *code,
-    const char *reason)
-{
-	(void)code;
-	(void)reason;
-	return reply_text(rep, status, "application/json", "{}");
-}
 
 static const char *
 fz_getenv(const char *name, void *arg)
@@ -82,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct request		 req;
 	struct reply		 rep;
 	const char		*p = (const char *)data, *end = p + size, *nl;
-	char			 head[1024];
+	char			 head[1024], *envp[ENV_MAX + 1];
 	size_t			 i;
 
 	if (!init) {
@@ -113,7 +115,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	app.cfg = &cfg;
 	app.store = NULL;
-	tp_serve(&app, fz_getenv, &e, fz_read, &e, &req, &rep);
+	for (i = 0; i < e.n; i++) {
+		size_t	l = strlen(e.name[i]) + strlen(e.value[i]) + 2;
+
+		if ((envp[i] = malloc(l)) != NULL)
+			snprintf(envp[i], l, "%s=%s", e.name[i], e.value[i]);
+	}
+	envp[e.n] = NULL;
+	tp_serve(&app, fz_getenv, &e, envp, fz_read, &e, &req, &rep);
 	if (rep.status < 200 || rep.status > 599)
 		abort();
 	(void)reply_head(&rep, head, sizeof(head));
@@ -122,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < e.n; i++) {
 		free(e.name[i]);
 		free(e.value[i]);
+		free(envp[i]);
 	}
 	return 0;
 }

@@ -1,0 +1,169 @@
+#ifndef MODEL_H
+#define MODEL_H
+
+/*
+ * The domain every dialect maps onto: notifications, users, system
+ * notifications, and who may do what to them.  No SQL (that is the
+ * store's) and no JSON (that is each dialect's).  Every call takes the
+ * request's context and fills a struct herr on failure; authorization is
+ * checked here, so no dialect can skip it.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct cfg;
+struct herr;
+struct principal;
+
+/* Built once per request by dispatch. */
+struct ctx {
+	struct store		*st;
+	const struct cfg	*cfg;
+	const struct principal	*who;
+	const char		*tenant;
+	int64_t			 now;		/* ms since the epoch */
+};
+
+/* --- users (src/model/users.c) --- */
+
+/*
+ * Resolve "ref" (a UUID, or a name within the tenant) to the user's id
+ * and name.  Returns 1 found, 0 no such user, -1 with *e set.  The
+ * name is copied into name[NOTE_USER_MAX * 4 + 1].
+ */
+int	model_user_find(const struct ctx *, const char *ref,
+	    unsigned char id[16], char *name, size_t namesz, struct herr *);
+/*
+ * May the principal read or change the notifications of user "name"?
+ * 0, or -1 with a 403 in *e.
+ */
+int	model_may_act_for(const struct ctx *, const char *name, struct herr *);
+
+/* --- user notifications (src/model/notes.c) --- */
+
+/* Bounds on what a new notification may carry. */
+#define NOTE_LINK_MAX		2048
+#define NOTE_ICON_MAX		255
+#define NOTE_ACTIONS_MAX	10
+#define NOTE_ACTION_LABEL_MAX	255
+#define NOTE_TARGETS_MAX	32
+#define NOTE_IDEM_KEY_MAX	255
+
+/* Delivery channels a notification asks for, besides the inbox. */
+#define NOTE_CH_SMTP		0x01
+#define NOTE_CH_WEBHOOK		0x02
+#define NOTE_CH_AGENT_EMAIL	0x04	/* agent.md §5.3: to payload.email_address */
+
+/* A notification to create; every string borrowed for the call. */
+struct note_new {
+	const char		*recipient;	/* user name, or NULL ... */
+	const unsigned char	*recipient_id;	/* ... a user id */
+	const char		*type;
+	const char		*title;
+	const char		*body;
+	enum note_format	 format;
+	const char		*link;		/* NULL: none */
+	const char		*icon;
+	const char		*actions;	/* JSON array text, or NULL */
+	const unsigned char	(*targets)[16];
+	size_t			 ntargets;
+	const char		*data;		/* JSON object text, or NULL */
+	const char		*lang;
+	const char		*template_ref;	/* a template's id or name */
+	const char		*email_template;	/* agent e-mail template */
+	int			 email;		/* e-mail requested (agent) */
+	const char		*email_address;	/* agent payload address */
+	unsigned int		 channels;	/* NOTE_CH_* */
+	/* Idempotency-Key and a digest of the request, or NULL. */
+	const char		*idem_key;
+	const unsigned char	*idem_hash;	/* 32 bytes */
+};
+
+/*
+ * Create a notification: id and clock, the recipient (created on first
+ * reference), the act-for check, the outbox decision (a delivery row in
+ * the same transaction), idempotency.  On success the new id is in "id"
+ * and *replayed says whether an earlier request with the same key made
+ * it.  Errors: 403, 422 (unknown template, no address, key reused with
+ * another body), 409 (the same key in flight), 503.
+ */
+int	model_note_create(const struct ctx *, const struct note_new *,
+	    unsigned char id[16], int *replayed, struct herr *);
+
+/*
+ * One notification by id, as the principal may see it: another user's
+ * is NOTFOUND for a user-role principal.  Calls "cb" once.  404 when
+ * there is none.
+ */
+int	model_note_get(const struct ctx *, const unsigned char id[16],
+	    note_cb, void *, struct herr *);
+
+/*
+ * A page of the user's notifications (q->user names it; the act-for
+ * check is made) and, with "counts", the counts q->want asks for.
+ */
+int	model_note_list(const struct ctx *, const struct note_query *,
+	    note_cb, void *, struct note_counts *, struct herr *);
+int	model_note_count(const struct ctx *, const struct note_query *,
+	    struct note_counts *, struct herr *);
+
+/* Read state of one notification (1 read, 0 unread); 404 when none. */
+int	model_note_set_read(const struct ctx *, const unsigned char id[16],
+	    int read, struct herr *);
+/* Soft-delete one notification; 404 when nothing matched. */
+int	model_note_delete(const struct ctx *, const unsigned char id[16],
+	    struct herr *);
+
+/* By ids, for one user; unknown ids are ignored. */
+int	model_note_mark_ids(const struct ctx *, const char *user,
+	    const unsigned char (*ids)[16], size_t n, struct herr *);
+int	model_note_delete_ids(const struct ctx *, const char *user,
+	    const unsigned char (*ids)[16], size_t n, struct herr *);
+/* Every notification "q" selects; *changed rows when not NULL. */
+int	model_note_read_where(const struct ctx *, const struct note_query *,
+	    long long *changed, struct herr *);
+int	model_note_delete_where(const struct ctx *, const struct note_query *,
+	    long long *changed, struct herr *);
+
+/* --- system notifications (src/model/system.c) --- */
+
+int	model_sys_user_list(const struct ctx *, const char *user,
+	    enum sys_state below, sysnote_cb, void *, struct herr *);
+int	model_sys_user_counts(const struct ctx *, const char *user,
+	    long long *total, long long *fresh, long long *unseen,
+	    struct herr *);
+/* The user's counters and the system counts, in one round trip. */
+int	model_overview(const struct ctx *, const char *user,
+	    struct note_counts *, long long *sys_total, long long *sys_fresh,
+	    long long *sys_unseen, struct herr *);
+int	model_sys_mark(const struct ctx *, const char *user,
+	    const unsigned char (*ids)[16], size_t n, enum sys_state to,
+	    struct herr *);
+int	model_sys_mark_all(const struct ctx *, const char *user,
+	    enum sys_state to, struct herr *);
+/* One system notification as "user" sees it; 404 when not active. */
+int	model_sys_user_get(const struct ctx *, const char *user,
+	    const unsigned char id[16], sysnote_cb, void *, struct herr *);
+
+/* Admin calls: the admin role is required. */
+int	model_sys_type_known(const struct ctx *, const char *type, int *known,
+	    struct herr *);
+int	model_sys_types(const struct ctx *, int (*)(const char *, void *),
+	    void *, struct herr *);
+int	model_sys_create(const struct ctx *, struct sysnote *, struct herr *);
+int	model_sys_get(const struct ctx *, const unsigned char id[16],
+	    struct sysnote *, char **type, char **message, struct herr *);
+int	model_sys_update(const struct ctx *, const struct sysnote *,
+	    struct herr *);
+int	model_sys_delete(const struct ctx *, const unsigned char id[16],
+	    struct herr *);
+int	model_sys_admin_list(const struct ctx *, int64_t active_at,
+	    const char *type, long long limit, long long offset, sysnote_cb,
+	    void *, long long *total, struct herr *);
+
+/* Map a store outcome to an error in *e (STORE_OK: 0).  Returns -1/0. */
+int	model_store_err(enum store_rc, struct herr *);
+
+#endif

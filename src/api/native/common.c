@@ -1,0 +1,186 @@
+/* /v1: errors in Herald's own format, the user of a path, the JSON. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "cfg.h"
+#include "herr.h"
+#include "jsonio.h"
+#include "model.h"
+#include "native_int.h"
+#include "reply.h"
+#include "request.h"
+#include "store.h"
+#include "util.h"
+
+/* {"error":{"status","code","message","field"?}} */
+int
+native_render_error(struct request *req, struct reply *rep,
+    const struct herr *e)
+{
+	struct json_object	*doc, *o;
+	int			 status;
+
+	(void)req;
+	if ((doc = json_object_new_object()) == NULL ||
+	    (o = json_object_new_object()) == NULL) {
+		json_object_put(doc);
+		return reply_text(rep, 500, "text/plain; charset=utf-8",
+		    "out of memory\n");
+	}
+	json_object_object_add(o, "status", json_object_new_int(e->status));
+	json_object_object_add(o, "code", json_object_new_string(
+	    e->dcode != NULL ? e->dcode : herr_code_name(e->code)));
+	json_object_object_add(o, "message",
+	    json_object_new_string(e->message));
+	if (e->field[0] != '\0')
+		json_object_object_add(o, "field",
+		    json_object_new_string(e->field));
+	json_object_object_add(doc, "error", o);
+	status = reply_json(rep, e->status, doc);
+	json_object_put(doc);
+	return status;
+}
+
+int
+native_fail(struct reply *rep, int status, const char *field,
+    const char *fmt, ...)
+{
+	char	msg[HERR_MSG_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply_fail(rep, status, status == 422 ? HERR_INVALID :
+	    status == 404 ? HERR_NOT_FOUND : status == 403 ? HERR_FORBIDDEN :
+	    status == 409 ? HERR_CONFLICT : status >= 500 ? HERR_INTERNAL :
+	    HERR_BAD_REQUEST, "%s", msg);
+	if (field != NULL)
+		herr_field(&rep->err, HERR_SRC_BODY, field, NULL);
+	return status;
+}
+
+int
+native_model_err(struct reply *rep, const struct herr *e)
+{
+	rep->err = *e;
+	rep->status = e->status;
+	return e->status;
+}
+
+int
+native_json(struct reply *rep, int status, struct json_object *doc)
+{
+	if (doc == NULL)
+		return native_fail(rep, 500, NULL, "out of memory");
+	status = reply_json(rep, status, doc);
+	json_object_put(doc);
+	return status;
+}
+
+int
+native_path_user(struct request *req, struct reply *rep, char *name,
+    size_t namesz)
+{
+	const char	*ref = req_capture(req, "user");
+	unsigned char	 id[16];
+	struct herr	 e;
+	int		 rc;
+
+	if (ref == NULL || util_utf8_len(ref, strlen(ref)) > NOTE_USER_MAX)
+		return native_fail(rep, 400, "user", "bad user in the path"),
+		    -1;
+	herr_init(&e);
+	if ((rc = model_user_find(req->ctx, ref, id, name, namesz, &e)) < 0)
+		return native_model_err(rep, &e), -1;
+	if (rc == 0) {
+		/* Not there yet: a name is still the user's name. */
+		if (strlen(ref) >= namesz)
+			return native_fail(rep, 400, "user", "bad user"), -1;
+		strcpy(name, ref);
+	}
+	/* The act-for check comes before anything is read. */
+	if (model_may_act_for(req->ctx, name, &e) != 0)
+		return native_model_err(rep, &e), -1;
+	return rc;
+}
+
+struct json_object *
+native_time(int64_t ms, int nullable)
+{
+	char	buf[40];
+
+	if (ms == 0 && nullable)
+		return NULL;
+	util_time_rfc3339(ms, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+/* Stored JSON text as a value; "fallback" when it does not parse. */
+static struct json_object *
+native_stored(const char *text, json_type want)
+{
+	struct json_object	*v = NULL;
+
+	if (text != NULL && jsonio_parse(text, strlen(text), 64, &v) ==
+	    JSONIO_OK && json_object_is_type(v, want))
+		return v;
+	json_object_put(v);
+	return want == json_type_array ? json_object_new_array() :
+	    json_object_new_object();
+}
+
+static struct json_object *
+native_optstr(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+struct json_object *
+native_note_json(const struct note *n)
+{
+	static const char *const formats[] = { "text", "markdown", "html" };
+	struct json_object	*o, *r;
+	char			 id[UUID_STR_LEN];
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	util_uuid_format(n->id, 0, id);
+	json_object_object_add(o, "id", json_object_new_string(id));
+	r = json_object_new_object();
+	util_uuid_format(n->user_id, 0, id);
+	json_object_object_add(r, "id", json_object_new_string(id));
+	json_object_object_add(r, "name", json_object_new_string(n->user));
+	json_object_object_add(o, "recipient", r);
+	if (n->has_template_id) {
+		util_uuid_format(n->template_id, 0, id);
+		json_object_object_add(o, "template",
+		    json_object_new_string(id));
+	} else
+		json_object_object_add(o, "template", NULL);
+	json_object_object_add(o, "type", json_object_new_string(n->type));
+	json_object_object_add(o, "title", json_object_new_string(n->subject));
+	json_object_object_add(o, "body", json_object_new_string(n->body));
+	json_object_object_add(o, "body_format", json_object_new_string(
+	    formats[(unsigned int)n->format < 3 ? n->format : 0]));
+	json_object_object_add(o, "link", native_optstr(n->link));
+	json_object_object_add(o, "icon", native_optstr(n->icon));
+	json_object_object_add(o, "actions",
+	    native_stored(n->actions, json_type_array));
+	json_object_object_add(o, "targets",
+	    native_stored(n->targets, json_type_array));
+	json_object_object_add(o, "data",
+	    native_stored(n->payload, json_type_object));
+	json_object_object_add(o, "read_at",
+	    native_time(n->seen ? (n->seen_at != 0 ? n->seen_at : n->updated) :
+	    0, 1));
+	json_object_object_add(o, "created_at", native_time(n->created, 0));
+	json_object_object_add(o, "updated_at", native_time(n->updated, 0));
+	return o;
+}

@@ -1,0 +1,46 @@
+#ifndef NATIVE_INT_H
+#define NATIVE_INT_H
+
+/*
+ * Herald's own dialect, /v1 (doc/v1.md): what its files share.
+ * common.c: errors, parameters, the notification's JSON; notes.c and
+ * system.c: handlers; routes.c: the table.
+ */
+#include "router.h"
+#include "store.h"
+
+struct herr;
+struct json_object;
+struct reply;
+struct request;
+
+int	api_native_create(struct request *, struct reply *);
+int	api_native_get(struct request *, struct reply *);
+int	api_native_patch(struct request *, struct reply *);
+int	api_native_delete(struct request *, struct reply *);
+int	api_native_list(struct request *, struct reply *);
+int	api_native_count(struct request *, struct reply *);
+int	api_native_read_all(struct request *, struct reply *);
+int	api_native_sys_list(struct request *, struct reply *);
+int	api_native_sys_seen(struct request *, struct reply *);
+int	api_native_sys_dismiss(struct request *, struct reply *);
+
+int	native_render_error(struct request *, struct reply *,
+	    const struct herr *);
+
+/* Record a 4xx naming "field"; returns the status. */
+int	native_fail(struct reply *, int status, const char *field,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int	native_model_err(struct reply *, const struct herr *);
+/* Render "doc" (consumed) with "status". */
+int	native_json(struct reply *, int status, struct json_object *doc);
+
+/* {user} of the path: its name into name[]; 1 found, 0 none, -1 error. */
+int	native_path_user(struct request *, struct reply *, char *name,
+	    size_t namesz);
+
+struct json_object *native_note_json(const struct note *);
+/* RFC 3339 text of a time, or JSON null for 0 (when nullable). */
+struct json_object *native_time(int64_t ms, int nullable);
+
+#endif
