@@ -79,9 +79,9 @@ while (1) {
 	for my $what (qw(herald nginx mariadb)) {
 		my $m = "${what}_pid";
 		my $pid = $s->$m;
-		next if $s->_alive($pid);
+		next if $s->alive($pid);
 		print STDERR "$what (pid $pid) has exited; stopping.\n";
-		print STDERR Herald::Stack::_tail(
+		print STDERR Herald::Stack::tail_file(
 		    $what eq 'herald' ? $s->dir . '/herald.log'
 		    : $what eq 'nginx' ? $s->dir . '/nginx-error.log'
 		    : $s->dir . '/mariadb-error.log');
