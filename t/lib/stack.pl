@@ -4,7 +4,8 @@
 #   perl t/lib/stack.pl --port 8080 [--workers N] [--body-max BYTES]
 #                       [--set key=value ...] [--keep]
 #
-# Prints where it listens, then waits until SIGINT/SIGTERM/SIGHUP and stops
+# MariaDB runs with durable commits (as conf/mariadb/herald-durable.cnf
+# recommends for production).  Prints where it listens, then waits until SIGINT/SIGTERM/SIGHUP and stops
 # every process it started, by PID.  Run from the build directory (where
 # ./herald is), or set HERALD_BIN.
 use v5.36;
@@ -33,7 +34,9 @@ for my $kv (@{ $opt{set} }) {
 	$config{$k} = $v;
 }
 
-my %args = (config => \%config);
+# The quick start's database is the one a new user runs: durable commits
+# (innodb_flush_log_at_trx_commit=1, sync_binlog=1), unlike the test stacks.
+my %args = (config => \%config, durable => 1);
 $args{port} = $opt{port} if $opt{port};
 $args{workers} = $opt{workers} if $opt{workers};
 $args{body_max} = $opt{'body-max'} if $opt{'body-max'};

@@ -11,7 +11,8 @@ package Herald::MariaDB;
 #   my $n = Herald::MariaDB::sql_value($socket, 'SELECT COUNT(*) FROM t');
 #   my $lit = Herald::MariaDB::quote("it's");
 #
-# start() takes its owner (Herald::Stack): {dir}, {persistent}, and the
+# start() takes its owner (Herald::Stack): {dir}, {persistent}, {durable}
+# (commits flushed to disk one by one, as in production), and the
 # methods spawn_into, alive, exit_status and debug.
 
 use v5.36;
@@ -79,12 +80,24 @@ sub cached_datadir ($log, $builddir) {
 	return $dir;
 }
 
-# mariadbd's command line for a datadir, socket, PID file and error log.
+# What makes a commit durable: InnoDB writes and flushes its log at every
+# commit, and a binary log (when one is turned on) is synced at every
+# commit too.  The same settings as conf/mariadb/herald-durable.cnf.
+our @DURABLE_OPTS = ('--innodb-flush-log-at-trx-commit=1', '--sync-binlog=1');
+
+# The test stacks' setting instead: the log is written at each commit but
+# flushed about once a second, so an OS crash (not a mariadbd crash) may
+# lose the last second of commits.  Much faster on the CI machines' disks,
+# and a test stack's data is thrown away anyway.
+our @FAST_OPTS = ('--innodb-flush-log-at-trx-commit=2');
+
+# mariadbd's command line for a datadir, socket, PID file and error log;
+# durable => 1 for @DURABLE_OPTS instead of @FAST_OPTS.
 sub server_command (%o) {
 	my @cmd = (prog('mariadbd', 'mysqld'), '--no-defaults',
 	    "--datadir=$o{datadir}", "--socket=$o{socket}", '--skip-networking',
 	    "--pid-file=$o{pid_file}", "--log-error=$o{error_log}",
-	    '--skip-name-resolve', '--innodb-flush-log-at-trx-commit=2',
+	    '--skip-name-resolve', $o{durable} ? @DURABLE_OPTS : @FAST_OPTS,
 	    @INNODB_OPTS, '--innodb-buffer-pool-dump-at-shutdown=0',
 	    '--innodb-buffer-pool-load-at-startup=0',
 	    '--character-set-server=utf8mb4',
@@ -141,7 +154,8 @@ sub start ($owner, $builddir) {
 	$owner->debug('datadir ready');
 
 	my @cmd = server_command(datadir => $data, socket => $sock,
-	    pid_file => "$dir/mariadbd.pid", error_log => $errlog);
+	    pid_file => "$dir/mariadbd.pid", error_log => $errlog,
+	    durable => $owner->{durable});
 	my $pid = $owner->spawn_into('mariadb_pid', "$dir/mariadbd.out", @cmd);
 	wait_ready($owner, $pid, $sock, $errlog, "$dir/mariadbd.out");
 	$owner->debug('mariadbd accepts');

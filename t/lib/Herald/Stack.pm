@@ -246,6 +246,10 @@ sub start ($class, %opts) {
 		opts	=> \%opts,
 		exit	=> {},
 		keep	=> $opts{keep} // $ENV{HERALD_KEEP},
+		# Test stacks flush InnoDB's log about once a second, for speed
+		# (Herald::MariaDB::@FAST_OPTS); durable => 1 (the quick start)
+		# flushes at every commit.
+		durable	=> $opts{durable} ? 1 : 0,
 	}, $class;
 	my $base = $ENV{HERALD_TEST_TMPDIR} // File::Spec->tmpdir;
 	if (defined $opts{dir}) {
