@@ -13,7 +13,6 @@ use FindBin;
 use lib "$FindBin::RealBin";
 use Getopt::Long qw(GetOptions);
 use Herald::Stack;
-use Herald::Delivery;
 
 my %opt = (set => []);
 GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
@@ -53,9 +52,10 @@ printf "  directory:   %s\n", $s->dir;
 printf "  herald log:  %s/herald.log\n", $s->dir;
 printf "  mariadb:     mariadb --no-defaults -S %s -uroot herald\n",
     $s->db_socket;
-# --dispatch: the delivery dispatcher beside the pool, stopped with it.
+# --dispatch: the delivery dispatcher beside the pool, stopped with it (by
+# stop, the signal handlers, and the guardian if this script is killed).
 if ($opt{dispatch}) {
-	my $pid = Herald::Delivery::dispatcher($s);
+	my $pid = $s->start_dispatcher;
 	printf "  dispatcher:  pid %d, log %s/dispatch.log\n", $pid, $s->dir;
 }
 

@@ -319,7 +319,8 @@ sub wait_port ($port, $timeout, $alive, $what = 'server', $why = sub { '' }) {
 our @SLOTS = qw(nginx apache herald mariadb);
 
 # Write OWNER_DIR/.pids from $owner->{KIND_pid}, $owner->{spawned} (PIDs that
-# are not our children: spawn-fcgi's responders).
+# are not our children: spawn-fcgi's responders) and $owner->{dispatchers}
+# ([pid, start time] of each "herald dispatch").
 sub write_pids ($owner) {
 	my $text = '';
 	for my $what (@SLOTS) {
@@ -330,6 +331,9 @@ sub write_pids ($owner) {
 	for my $pid (@{ $owner->{spawned} // [] }) {
 		my $st = proc_stat($pid) or next;
 		$text .= "spawned $pid $st->{start}\n";
+	}
+	for my $d (@{ $owner->{dispatchers} // [] }) {
+		$text .= "dispatch $d->[0] $d->[1]\n" if running(@$d);
 	}
 	my $tmp = "$owner->{dir}/.pids.tmp";
 	spew($tmp, $text);
@@ -363,12 +367,14 @@ sub start_guardian ($owner, @others) {
 
 # Stop everything DIR/.pids lists, then remove DIR unless $keep.
 sub guard_cleanup ($dir, $keep) {
-	my (%p, @spawned);
+	my (%p, @spawned, @dispatch);
 	if (open(my $fh, '<', "$dir/.pids")) {
 		while (<$fh>) {
 			my ($what, $pid, $start) = split;
 			if ($what eq 'spawned') {
 				push @spawned, [$pid, $start];
+			} elsif ($what eq 'dispatch') {
+				push @dispatch, [$pid, $start];
 			} else {
 				$p{$what} = [$pid, $start];
 			}
@@ -395,6 +401,7 @@ sub guard_cleanup ($dir, $keep) {
 	$stop_tree->(@{ $p{apache} }, 10) if $p{apache};
 	$stop_tree->(@{ $p{herald} }, 10) if $p{herald};
 	$stop->(@$_, 'TERM', 5) for @spawned;
+	$stop_tree->(@$_, 10) for @dispatch;
 	$stop->(@{ $p{mariadb} }, 'TERM', 60) if $p{mariadb};
 	remove_tree($dir, { safe => 1 }) unless $keep || !-d $dir;
 }

@@ -302,6 +302,34 @@ sub herald_pid ($self) { $self->{herald_pid} }
 sub nginx_pid ($self) { $self->{nginx_pid} }
 sub mariadb_pid ($self) { $self->{mariadb_pid} }
 
+# Start "herald dispatch" (the delivery dispatcher) with this stack's
+# configuration, output to DIR/$name.log; like every process of the stack
+# it is stopped by stop(), the signal handlers and the guardian.  Returns
+# its PID (our child: waitpid on it is fine).
+sub start_dispatcher ($self, $name = 'dispatch') {
+	return Herald::Proc::blocking_signals(sub {
+		my $pid = Herald::Proc::spawn("$self->{dir}/$name.log",
+		    herald_bin(), '-c', $self->{config_file}, 'dispatch');
+		# The start time identifies it even once someone else reaped it.
+		my $st = proc_stat($pid);
+		push @{ $self->{dispatchers} }, [$pid, $st ? $st->{start} : 0];
+		$self->write_pids;
+		$pid;
+	});
+}
+
+# The PIDs of the dispatchers start_dispatcher started that still run.
+sub dispatcher_pids ($self) {
+	return map { $_->[0] } grep {
+		!exists $self->{exit}{$_->[0]} && Herald::Proc::running(@$_)
+	} @{ $self->{dispatchers} // [] };
+}
+
+# Code to run when a signal stops the stacks, before the process exits
+# (END blocks do not run then): e.g. stopping the test's own helpers.
+our @ON_SIGNAL;
+sub on_signal ($class, $code) { push @ON_SIGNAL, $code }
+
 sub stop ($self) {
 	return if $self->{stopped};
 	return if $self->{owner} != $$;	# a forked child never stops them
@@ -362,6 +390,15 @@ sub stop ($self) {
 		}
 	}
 
+	# The delivery dispatchers (start_dispatcher), unless already stopped
+	# and reaped by whoever started them (Herald::Delivery::stop).
+	for my $d (@{ $self->{dispatchers} // [] }) {
+		my ($pid, $start) = @$d;
+		next if exists $self->{exit}{$pid};
+		next unless Herald::Proc::running($pid, $start);
+		$self->stop_pid($pid, 'TERM', 10);
+	}
+
 	$self->stop_pid($self->{mariadb_pid}, 'TERM', 60);
 
 	# Nothing is left for the guardian; let it go before the directory does.
@@ -396,6 +433,10 @@ sub _install_signal_handlers {
 				waitpid($run, 0);
 			}
 			stop_all();
+			for my $code (@ON_SIGNAL) {
+				eval { $code->(); 1 }
+				    or print STDERR "# on_signal: $@";
+			}
 			if (ref $prev eq 'CODE') {
 				$prev->(@_);
 			}
