@@ -37,7 +37,7 @@ sub run_cmd ($env, $in, @cmd) {
 		select(undef, undef, undef, 0.02);
 	}
 	my $st = $?;
-	return ($st, map { Herald::Stack::_slurp($_) } $o, $e);
+	return ($st, map { Herald::Stack::slurp_file($_) } $o, $e);
 }
 
 # --- the compiled-in default ------------------------------------------------
@@ -70,15 +70,15 @@ SKIP: {
 }
 
 # --- the password file must be 0600 -----------------------------------------
-my $text = Herald::Stack::_slurp($conf);
-my $pw = Herald::Stack::_slurp($s->dir . '/db-password');
+my $text = Herald::Stack::slurp_file($conf);
+my $pw = Herald::Stack::slurp_file($s->dir . '/db-password');
 for my $mode (0640, 0604, 0660, 0644) {
 	my $pwf = sprintf('%s/pw-%o', $tmp, $mode);
-	Herald::Stack::_spew($pwf, $pw);
+	Herald::Stack::write_file($pwf, $pw);
 	chmod($mode, $pwf);
 	(my $t = $text) =~ s/^db_password_file\s*=.*$/db_password_file = $pwf/m;
 	my $cf = sprintf('%s/herald-%o.conf', $tmp, $mode);
-	Herald::Stack::_spew($cf, $t);
+	Herald::Stack::write_file($cf, $t);
 	my $m = sprintf('%04o', $mode);
 	for my $how (['migrate'], ['serve'], ['cgi']) {
 		my @cmd = ($bin, '-c', $cf, $how->[0] eq 'cgi' ? () : @$how);
@@ -93,10 +93,10 @@ for my $mode (0640, 0604, 0660, 0644) {
 }
 {
 	my $pwf = "$tmp/pw-0600";
-	Herald::Stack::_spew($pwf, $pw);
+	Herald::Stack::write_file($pwf, $pw);
 	chmod(0600, $pwf);
 	(my $t = $text) =~ s/^db_password_file\s*=.*$/db_password_file = $pwf/m;
-	Herald::Stack::_spew("$tmp/ok.conf", $t);
+	Herald::Stack::write_file("$tmp/ok.conf", $t);
 	my ($st, undef, $err) = run_cmd({}, '', $bin, '-c', "$tmp/ok.conf",
 	    'migrate');
 	is $st, 0, 'mode 0600: accepted' or diag $err;

@@ -24,7 +24,7 @@ my $log = "$dest.log";
 	my $st = system("make -C '$builddir' install DESTDIR='$dest' "
 	    . ">'$log' 2>&1");
 	is $st, 0, 'make install DESTDIR=... succeeds'
-	    or diag Herald::Stack::_tail($log, 30);
+	    or diag Herald::Stack::tail_file($log, 30);
 }
 unlink $log;
 

@@ -4,7 +4,8 @@
 #   perl t/lib/stack.pl --port 8080 [--workers N] [--body-max BYTES]
 #                       [--set key=value ...] [--keep]
 #
-# Prints where it listens, then waits until SIGINT/SIGTERM/SIGHUP and stops
+# MariaDB runs with durable commits (as conf/mariadb/herald-durable.cnf
+# recommends for production).  Prints where it listens, then waits until SIGINT/SIGTERM/SIGHUP and stops
 # every process it started, by PID.  Run from the build directory (where
 # ./herald is), or set HERALD_BIN.
 use v5.36;
@@ -12,7 +13,6 @@ use FindBin;
 use lib "$FindBin::RealBin";
 use Getopt::Long qw(GetOptions);
 use Herald::Stack;
-use Herald::Delivery;
 
 my %opt = (set => []);
 GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
@@ -33,7 +33,9 @@ for my $kv (@{ $opt{set} }) {
 	$config{$k} = $v;
 }
 
-my %args = (config => \%config);
+# The quick start's database is the one a new user runs: durable commits
+# (innodb_flush_log_at_trx_commit=1, sync_binlog=1), unlike the test stacks.
+my %args = (config => \%config, durable => 1);
 $args{port} = $opt{port} if $opt{port};
 $args{workers} = $opt{workers} if $opt{workers};
 $args{body_max} = $opt{'body-max'} if $opt{'body-max'};
@@ -50,9 +52,10 @@ printf "  directory:   %s\n", $s->dir;
 printf "  herald log:  %s/herald.log\n", $s->dir;
 printf "  mariadb:     mariadb --no-defaults -S %s -uroot herald\n",
     $s->db_socket;
-# --dispatch: the delivery dispatcher beside the pool, stopped with it.
+# --dispatch: the delivery dispatcher beside the pool, stopped with it (by
+# stop, the signal handlers, and the guardian if this script is killed).
 if ($opt{dispatch}) {
-	my $pid = Herald::Delivery::dispatcher($s);
+	my $pid = $s->start_dispatcher;
 	printf "  dispatcher:  pid %d, log %s/dispatch.log\n", $pid, $s->dir;
 }
 
@@ -79,9 +82,9 @@ while (1) {
 	for my $what (qw(herald nginx mariadb)) {
 		my $m = "${what}_pid";
 		my $pid = $s->$m;
-		next if $s->_alive($pid);
+		next if $s->alive($pid);
 		print STDERR "$what (pid $pid) has exited; stopping.\n";
-		print STDERR Herald::Stack::_tail(
+		print STDERR Herald::Stack::tail_file(
 		    $what eq 'herald' ? $s->dir . '/herald.log'
 		    : $what eq 'nginx' ? $s->dir . '/nginx-error.log'
 		    : $s->dir . '/mariadb-error.log');

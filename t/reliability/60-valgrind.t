@@ -13,7 +13,7 @@ use Herald::Fault;
 
 plan skip_all => 'set HERALD_VALGRIND=1 to run the workers under valgrind'
     unless $ENV{HERALD_VALGRIND};
-my $vg = Herald::Stack::_find_prog('valgrind')
+my $vg = Herald::Stack::find_prog('valgrind')
     or plan skip_all => 'valgrind not installed';
 
 my $s = Herald::Stack->start(workers => 2, config => {

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# Roles x every route of src/routes.c, through nginx, in token mode
+# Roles x every agent route of "herald routes", through nginx, in token mode
 # (issue 4).  Principals (columns):
 #   none        no credential                     -> 401 except GET /
 #   user        user-role token for alice, naming alice (or nobody)
@@ -8,8 +8,9 @@
 #   admin       admin-role token, naming bob     -> allowed everywhere
 # "allowed" is asserted as the exact 200 of a well-formed request, so a
 # route that refused an allowed principal for any reason fails here too.
-# The route list is read from src/routes.c: a route added there without a
-# row here fails the test.
+# The route list is read from "$HERALD_BIN routes" (dialect agent): a route
+# added there without a row here fails the test, and so does a binary
+# without the command.
 use v5.36;
 use FindBin;
 use lib "$FindBin::Bin/../../lib", $FindBin::Bin;
@@ -81,22 +82,57 @@ my @ROWS = (
 	['GET',    '/admin/system-types',	undef,		'admin'],
 );
 
-# Every route of routes.c has a row, and every row is a route.
+# Every agent route of "herald routes" has a row, and every row is a route.
+# The command prints every dialect's route table, one route a line:
+# DIALECT<TAB>METHOD<TAB>PATTERN<TAB>FLAGS, FLAGS a comma-separated list of
+# public, admin, json, or "-".  A binary without the command fails here.
 {
-	my $src = Herald::Stack::srcdir() . '/src/routes.c';
-	open(my $fh, '<', $src) or die "$src: $!";
-	my $text = do { local $/; <$fh> };
-	my %routes;
-	$routes{"$1 $2"} = 1 while $text =~ /\{\s*REQ_(\w+),\s*"([^"]+)"/g;
+	my $bin = Herald::Stack::herald_bin();
+	my $err = $s->dir . "/routes-stderr.$$";
+	my $pid = open(my $fh, '-|') // die "fork: $!";
+	if ($pid == 0) {
+		open(STDERR, '>', $err) or die "$err: $!";
+		open(STDIN, '<', '/dev/null');
+		exec { $bin } $bin, 'routes' or die "exec $bin: $!";
+	}
+	my @lines = <$fh>;
+	close($fh);
+	my $st = $?;
+	my $stderr = Herald::Stack::slurp_file($err);
+	unlink($err);
+	ok $st == 0 && @lines, "'herald routes' runs and prints routes"
+	    or diag "$bin routes: wait status $st, stdout:\n@lines"
+	    . "stderr:\n$stderr";
+	my (%routes, @bad);
+	for my $l (@lines) {
+		chomp $l;
+		my ($dialect, $method, $pattern, $flags) = split /\t/, $l, -1;
+		if (!defined $flags || $l =~ tr/\t// != 3
+		    || $flags !~ /\A(?:-|(?:public|admin|json)(?:,(?:public|admin|json))*)\z/) {
+			push @bad, $l;
+			next;
+		}
+		next unless $dialect eq 'agent';
+		$routes{"$method $pattern"} = { map { $_ => 1 }
+		    grep { $_ ne '-' } split /,/, $flags };
+	}
+	is_deeply \@bad, [], "every line is DIALECT\tMETHOD\tPATTERN\tFLAGS";
 	my %rows;
 	for my $row (@ROWS) {
 		(my $p = $row->[1]) =~ s/\?.*//;
 		$p =~ s{/(KEEP|DEL)\z}{/{uuid}};
-		$rows{"$row->[0] $p"} = 1;
+		$rows{"$row->[0] $p"} = $row->[3];
 	}
-	cmp_ok scalar(keys %routes), '>=', 25, 'routes.c parsed';
+	cmp_ok scalar(keys %routes), '>=', 25, "'herald routes' lists the agent's";
 	is_deeply [sort keys %rows], [sort keys %routes],
-	    'the matrix has exactly one row per route of routes.c';
+	    'the matrix has exactly one row per agent route of herald routes';
+	# And each row's class is the route's: public and admin flags.
+	for my $k (sort grep { $routes{$_} } keys %rows) {
+		my $f = $routes{$k};
+		my $class = $f->{admin} ? 'admin' : $f->{public} ? 'public'
+		    : 'user';
+		is $rows{$k}, $class, "$k: class $class as its flags say";
+	}
 }
 
 sub fill ($v, $p) {

@@ -86,8 +86,15 @@ sub script ($sink, @statuses) {
 	rename("$sink->{dir}/script.tmp", "$sink->{dir}/script") or croak $!;
 }
 
-# Start "herald dispatch" against the stack's config; returns the PID.
+# Start "herald dispatch" against the stack's config; returns the PID.  The
+# stack records it, so its stop(), signal handlers and guardian stop it too
+# (also when the script is killed).
 sub dispatcher ($stack, $name = 'dispatch') {
+	if ($stack->can('start_dispatcher')) {
+		my $pid = $stack->start_dispatcher($name);
+		$PIDS{$pid} = 1;
+		return $pid;
+	}
 	my $log = $stack->dir . "/$name.log";
 	return _spawn($log, Herald::Stack::herald_bin(), '-c',
 	    $stack->config_file, 'dispatch');
@@ -119,6 +126,9 @@ sub wait_until ($secs, $cond) {
 		sleep 0.1;
 	}
 }
+
+# A signal stops the stacks and exits without END blocks: stop ours then.
+Herald::Stack->on_signal(sub { stop($_, 'TERM', 5) for keys %PIDS });
 
 END {
 	my $st = $?;

@@ -43,7 +43,7 @@ sub cmdline ($pid) {
 # True while $pid (a child of ours) runs; reaps it when it has exited.
 sub alive ($s, $pid) {
 	return 0 unless $pid;
-	return $s->_alive($pid) if $s->can('_alive');
+	return $s->alive($pid) if $s->can('alive');
 	my $r = waitpid($pid, WNOHANG);
 	return 0 if $r == $pid;
 	return kill(0, $pid) ? 1 : 0 if $r < 0;
@@ -70,8 +70,8 @@ sub wait_gone ($s, $pid, $secs) {
 }
 
 sub _spawn_slot ($s, $slot, $log, @cmd) {
-	if ($s->can('_spawn_into')) {
-		return $s->_spawn_into($slot, $log, @cmd);
+	if ($s->can('spawn_into')) {
+		return $s->spawn_into($slot, $log, @cmd);
 	}
 	my $pid = fork() // croak "fork: $!";
 	if ($pid == 0) {
@@ -84,7 +84,7 @@ sub _spawn_slot ($s, $slot, $log, @cmd) {
 		_exit(127);
 	}
 	$s->{$slot} = $pid;
-	$s->_record_pids if $s->can('_record_pids');
+	$s->write_pids if $s->can('write_pids');
 	return $pid;
 }
 
