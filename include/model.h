@@ -59,6 +59,7 @@ int	model_may_act_for(const struct ctx *, const char *name, struct herr *);
 /* A notification to create; every string borrowed for the call. */
 struct note_new {
 	const char		*recipient;	/* user name, or NULL ... */
+	int			 recipient_ref;	/* recipient may be an id */
 	const unsigned char	*recipient_id;	/* ... a user id */
 	const char		*type;
 	const char		*title;

@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "cfg.h"
+#include "cli.h"
 #include "dialect.h"
 #include "log.h"
 #include "pool.h"
@@ -36,11 +37,15 @@ usage(FILE *f)
 	    "  migrate   apply schema/NNN_*.sql not yet applied, in order\n"
 	    "  routes    every dialect's routes: dialect, method, path, flags\n"
 	    "  token create --user NAME --role user|service|admin\n"
-	    "            [--expires DURATION]   print a new API token, once\n"
+	    "            [--expires DURATION] [--tenant T]\n"
+	    "                                   print a new API token, once\n"
 	    "  token list                       list tokens (never the tokens)\n"
 	    "  token revoke ID                  refuse a token from now on\n"
 	    "  dispatch  send queued e-mail and webhook deliveries\n"
 	    "  template add NAME FILE | load DIR | list | show NAME | remove NAME\n"
+	    "  user add NAME [--id UUID] [--tenant T] [--email ADDR]\n"
+	    "            create or update a user; print its id\n"
+	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
@@ -52,6 +57,39 @@ usage(FILE *f)
 	    "                      then %s/herald.conf)\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       the version\n", HERALD_SYSCONFDIR);
+}
+
+/* The usage lines of one command (and their continuations). */
+static int
+usage_of(const char *cmd)
+{
+	char		*text = NULL, *line, *save = NULL;
+	size_t		 sz = 0, len = strlen(cmd);
+	FILE		*f;
+	int		 in = 0, found = 0;
+
+	if ((f = open_memstream(&text, &sz)) == NULL)
+		return 1;
+	usage(f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "  ", 2) == 0 && line[2] != ' ')
+			in = strncmp(line + 2, cmd, len) == 0 &&
+			    (line[2 + len] == ' ' || line[2 + len] == '\0');
+		else if (strncmp(line, "    ", 4) != 0)
+			in = 0;
+		if (in) {
+			printf("%s\n", line);
+			found = 1;
+		}
+	}
+	free(text);
+	if (!found) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
 }
 
 static const char *
@@ -209,6 +247,11 @@ main(int argc, char *argv[])
 
 	if (argc == 0)
 		return cmd_responder(config_path(cfgopt));
+	/* "herald CMD --help": that command's lines of the usage, with no
+	 * configuration read. */
+	if (argc >= 2 && (strcmp(argv[argc - 1], "--help") == 0 ||
+	    strcmp(argv[argc - 1], "-h") == 0))
+		return usage_of(argv[0]);
 	/* Needs no configuration: the tables are compiled in. */
 	if (argc == 1 && strcmp(argv[0], "routes") == 0)
 		return dialect_print_routes();
@@ -225,6 +268,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "template") == 0)
 		return cmd_with_cfg(config_path(cfgopt), outbox_template_cmd,
 		    argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[0], "user") == 0)
+		return cmd_with_cfg(config_path(cfgopt), user_cmd, argc - 1,
+		    argv + 1);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
 		    outbox_deliveries_cmd, argc - 1, argv + 1);

@@ -173,7 +173,10 @@ token_create(struct store *st, int argc, char *argv[])
 	util_uuid_new(t.id);
 	t.created = util_now_ms();
 	t.expires = dur > 0 ? t.created + dur : 0;
-	rc = store_token_add(st, &t) == STORE_OK ? 0 : 1;
+	/* The token's user exists from now on, as any user named. */
+	rc = store_token_add(st, &t) == STORE_OK &&
+	    store_user_ensure(st, t.tenant, t.user, t.created) == STORE_OK ?
+	    0 : 1;
 	if (rc == 0) {
 		util_uuid_format(t.id, 0, id);
 		/* The token is shown once, here; only its hash is kept. */

@@ -180,6 +180,12 @@ note_recipient(const struct ctx *c, const struct note_new *nn, char *name,
 	char		idtext[UUID_STR_LEN];
 	int		rc;
 
+	if (nn->recipient_id == NULL && nn->recipient_ref) {
+		/* A user's id when one has it; else a name, new or not. */
+		if ((rc = model_user_find(c, nn->recipient, id, name, namesz,
+		    e)) != 0)
+			return rc < 0 ? -1 : 0;
+	}
 	if (nn->recipient_id == NULL) {
 		if (strlen(nn->recipient) >= namesz)
 			return model_store_err(STORE_INVALID, e);

@@ -234,6 +234,7 @@ api_native_create(struct request *req, struct reply *rep)
 	if (n.recipient == NULL || util_blank(n.recipient))
 		return native_fail(rep, 422, "recipient",
 		    "recipient is required");
+	n.recipient_ref = 1;
 	if (nv_str(rep, body, "template", NOTE_TEMPLATE_MAX, 0,
 	    &n.template_ref) < 0 ||
 	    nv_str(rep, body, "type", NOTE_TYPE_MAX, 0, &n.type) < 0 ||
