@@ -601,6 +601,7 @@ store_note_delete_all(struct store *st, const struct note_query *f,
 struct idem_prev {
 	unsigned char	*hash;
 	unsigned char	*id;
+	int64_t		 created;
 	int		 found;
 };
 
@@ -617,6 +618,7 @@ idem_row(const struct sqlrow *r, void *arg)
 		return 1;
 	memcpy(p->hash, h, 32);
 	memcpy(p->id, id, 16);
+	p->created = row_i64(r, 2);
 	p->found = 1;
 	return 1;
 }
@@ -627,30 +629,37 @@ store_idem_claim(struct store *st, const char *tenant, const char *principal,
     int64_t now, int64_t expired_before, unsigned char prev_hash[32],
     unsigned char prev_id[16])
 {
-	struct sqlv		 dv[] = { SQL_STR(tenant), SQL_STR(principal),
-	    SQL_STR(key), SQL_I64(expired_before) };
+	struct sqlv		 kv[] = { SQL_STR(tenant), SQL_STR(principal),
+	    SQL_STR(key) };
 	struct sqlv		 iv[] = { SQL_STR(tenant), SQL_STR(principal),
 	    SQL_STR(key), SQL_BIN(hash, 32), SQL_BIN(id, 16), SQL_I64(now) };
-	struct idem_prev	 p = { prev_hash, prev_id, 0 };
+	struct sqlv		 uv[] = { SQL_BIN(hash, 32), SQL_BIN(id, 16),
+	    SQL_I64(now), SQL_STR(tenant), SQL_STR(principal), SQL_STR(key) };
+	struct idem_prev	 p = { prev_hash, prev_id, 0, 0 };
 	enum store_rc		 rc;
 
-	if ((rc = db_exec(st, "DELETE FROM idempotency_keys WHERE tenant = ? "
-	    "AND principal = ? AND idem_key = ? AND created < ?", dv, 4,
-	    NULL)) != STORE_OK)
-		return rc;
 	/*
-	 * A concurrent request with the same key blocks here on the first
-	 * one's row lock until that one commits (then: duplicate) or rolls
-	 * back (then: this one claims it).
+	 * INSERT first, with no range read before it: a concurrent request
+	 * with the same key then waits on this row's lock until the first
+	 * commits (and sees a duplicate) or rolls back (and claims it).  A
+	 * DELETE of expired keys first would take gap locks both requests
+	 * hold, and deadlock.
 	 */
 	rc = db_exec(st, "INSERT INTO idempotency_keys (tenant, principal, "
 	    "idem_key, request_hash, notification_id, created) "
 	    "VALUES (?, ?, ?, ?, ?, ?)", iv, 6, NULL);
 	if (rc != STORE_CONFLICT)
 		return rc;
-	if ((rc = db_select(st, "SELECT request_hash, notification_id FROM "
-	    "idempotency_keys WHERE tenant = ? AND principal = ? AND "
-	    "idem_key = ?", dv, 3, idem_row, &p)) != STORE_OK)
+	if ((rc = db_select(st, "SELECT request_hash, notification_id, "
+	    "created FROM idempotency_keys WHERE tenant = ? AND principal = ? "
+	    "AND idem_key = ? FOR UPDATE", kv, 3, idem_row, &p)) != STORE_OK)
 		return rc;
-	return p.found ? STORE_CONFLICT : STORE_ERROR;
+	if (!p.found)
+		return STORE_ERROR;
+	if (p.created >= expired_before)
+		return STORE_CONFLICT;
+	/* Kept longer than promised: the key is free again. */
+	return db_exec(st, "UPDATE idempotency_keys SET request_hash = ?, "
+	    "notification_id = ?, created = ? WHERE tenant = ? AND "
+	    "principal = ? AND idem_key = ?", uv, 6, NULL);
 }
