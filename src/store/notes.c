@@ -20,6 +20,7 @@ enum {
 	K_DELETE_IDS,
 	K_DELIVERY_INSERT,
 	K_COUNTS,
+	K_NOTE_EXISTS,
 	K_DYN = STMT_NOTES_BASE + 16	/* + kind * 512 + variant */
 };
 
@@ -129,6 +130,32 @@ static const char sql_delivery_insert[] =
     "next_attempt, address, template, created, updated) "
     "VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)";
 
+static const char sql_note_exists[] =
+    "SELECT COUNT(*) FROM notifications WHERE id = ?";
+
+/*
+ * "rc" from a create whose first attempt may have been applied although
+ * its reply was lost: then the row, if there, is ours (a random id), and
+ * the answer is success.
+ */
+static enum store_rc
+note_create_settle(struct store *st, const unsigned char id[16],
+    enum store_rc rc)
+{
+	struct sqlv	v[] = { SQL_BIN(id, 16) };
+	long long	n = 0;
+
+	if ((rc != STORE_CONFLICT && rc != STORE_UNAVAILABLE) ||
+	    !db_maybe_applied(st))
+		return rc;
+	if (db_select_i64(st, K_NOTE_EXISTS, sql_note_exists, v, 1, &n, 1) !=
+	    STORE_OK)
+		return rc;
+	log_warn("a notification's reply was lost; it %s stored",
+	    n > 0 ? "was" : "was not");
+	return n > 0 ? STORE_OK : rc;
+}
+
 /* The notification and its delivery, in one transaction. */
 static enum store_rc
 note_create_with_delivery(struct store *st, const char *tenant,
@@ -148,7 +175,7 @@ note_create_with_delivery(struct store *st, const char *tenant,
 		store_rollback(st);
 		return rc;
 	}
-	return store_commit(st);
+	return note_create_settle(st, n->id, store_commit(st));
 }
 
 enum store_rc
@@ -172,14 +199,18 @@ store_note_create(struct store *st, const char *tenant, const struct note *n,
 	 */
 	rc = db_exec(st, K_NOTE_INSERT, sql_note_insert, ins,
 	    sizeof(ins) / sizeof(ins[0]), &affected);
-	if (rc != STORE_OK || affected == 1)
+	if (rc != STORE_OK)
+		return note_create_settle(st, n->id, rc);
+	if (affected == 1)
 		return rc;
 	if ((rc = store_user_ensure(st, tenant, n->user, n->created)) !=
 	    STORE_OK)
 		return rc;
 	rc = db_exec(st, K_NOTE_INSERT, sql_note_insert, ins,
 	    sizeof(ins) / sizeof(ins[0]), &affected);
-	if (rc == STORE_OK && affected != 1)
+	if (rc != STORE_OK)
+		return note_create_settle(st, n->id, rc);
+	if (affected != 1)
 		rc = STORE_ERROR;
 	return rc;
 }
