@@ -256,7 +256,7 @@ db_run(struct store *st, unsigned int key, const char *sql,
 	unsigned long	 lens[DB_PARAMS_MAX];
 	MYSQL_STMT	*s = NULL;
 	enum store_rc	 rc;
-	int		 attempt, had_conn;
+	int		 attempt, had_conn, in_tx = st->in_tx;
 
 	if (n > DB_PARAMS_MAX)
 		return STORE_ERROR;
@@ -275,8 +275,10 @@ db_run(struct store *st, unsigned int key, const char *sql,
 			    mysql_stmt_error(s), "execute");
 			if (st->conn != NULL)
 				mysql_stmt_reset(s);
-			else if (rc == STORE_UNAVAILABLE)
-				st->maybe_applied = 1;	/* sent, no reply */
+			else if (rc == STORE_UNAVAILABLE && !in_tx)
+				/* Sent, no reply.  (In a transaction the
+				 * server rolls it all back.) */
+				st->maybe_applied = 1;
 		}
 		/* Only an idle connection lost before this request did anything. */
 		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
