@@ -336,10 +336,20 @@ typedef int	(*delivery_cb)(const struct delivery *, void *);
 enum store_rc	 store_delivery_lease(struct store *, const unsigned char owner[16],
 		    int64_t now, int64_t lease_until, int max,
 		    delivery_cb, void *);
-/* Record an outcome: state "sent", "pending" (retry at next) or "failed". */
+/*
+ * Record an outcome: state "sent", "pending" (retry at next) or "failed".
+ * STORE_NOTFOUND when "owner" no longer holds the lease.
+ */
 enum store_rc	 store_delivery_done(struct store *, const unsigned char id[16],
 		    const unsigned char owner[16], const char *state,
 		    int64_t next, const char *error, int64_t now);
+/*
+ * Extend owner's lease of a pending delivery to lease_until, before a
+ * send.  STORE_NOTFOUND when the lease was lost: do not send.
+ */
+enum store_rc	 store_delivery_renew(struct store *,
+		    const unsigned char id[16], const unsigned char owner[16],
+		    int64_t lease_until);
 
 struct delivery_info {
 	unsigned char	 id[16];

@@ -19,6 +19,14 @@ int	 util_strcaseeq(const char *, const char *);
 /* 1 if the NUL-free buffer is valid UTF-8 (no overlongs, no surrogates). */
 int	 util_utf8_valid(const char *, size_t);
 
+/*
+ * The length in bytes of the longest prefix of NUL-terminated "s" that
+ * has at most "max" bytes and ends on a character boundary: text cut
+ * there stays valid UTF-8 (a cut half character makes MariaDB refuse
+ * the whole value).  Stops early at a byte that is not UTF-8.
+ */
+size_t	 util_utf8_trunc(const char *, size_t max);
+
 /* Number of code points in valid UTF-8. */
 size_t	 util_utf8_len(const char *, size_t);
 

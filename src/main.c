@@ -153,16 +153,6 @@ cmd_with_cfg(const char *path, int (*fn)(const struct cfg *, int, char **),
 	return rc;
 }
 
-static int
-dispatch_cmd(const struct cfg *cfg, int argc, char *argv[])
-{
-	(void)argv;
-	if (argc != 0) {
-		usage(stderr);
-		return 2;
-	}
-	return delivery_run(cfg);
-}
 
 static volatile sig_atomic_t	responder_stop;
 
@@ -262,9 +252,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "token") == 0)
 		return cmd_with_cfg(config_path(cfgopt), token_cmd, argc - 1,
 		    argv + 1);
-	if (strcmp(argv[0], "dispatch") == 0)
-		return cmd_with_cfg(config_path(cfgopt), dispatch_cmd,
-		    argc - 1, argv + 1);
+	/* The dispatcher loads the config itself: SIGHUP reloads it. */
+	if (argc == 1 && strcmp(argv[0], "dispatch") == 0)
+		return delivery_run(config_path(cfgopt));
 	if (argc >= 2 && strcmp(argv[0], "template") == 0)
 		return cmd_with_cfg(config_path(cfgopt), outbox_template_cmd,
 		    argc - 1, argv + 1);

@@ -1,6 +1,8 @@
 /*
  * herald.conf: "key = value" lines.  Keys live in one table with their
- * type and range; unknown keys and out-of-range values are errors.
+ * type and range; unknown keys and out-of-range values are errors.  A
+ * '#' starts a comment at the start of a line or after white space, so
+ * that a value (a password) may contain one.
  */
 #include "config.h"
 
@@ -130,7 +132,7 @@ cfg_defaults(struct cfg *c)
 	c->delivery_retry_base = 30;
 	c->delivery_lease = 120;
 	c->dispatch_interval_ms = 1000;
-	c->dispatch_batch = 20;
+	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
 }
 
 void
@@ -224,6 +226,35 @@ cfg_set(struct cfg *c, const struct cfg_key *k, const char *v)
 	return 0;
 }
 
+/* Cut a comment: '#' at the start or after white space. */
+static void
+cfg_uncomment(char *s)
+{
+	char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+}
+
+/*
+ * Settings that are each in range but wrong together.  A batch that
+ * can outlast its lease lets another dispatcher take and send the rest.
+ */
+static int
+cfg_check(const struct cfg *c, const char *name, char *err, size_t errsz)
+{
+	if ((unsigned long long)c->dispatch_batch * c->send_timeout >=
+	    c->delivery_lease)
+		return cfg_fail(err, errsz, name, 0, "dispatch_batch (%d) x "
+		    "send_timeout (%u s) must be less than delivery_lease "
+		    "(%u s)", c->dispatch_batch, c->send_timeout,
+		    c->delivery_lease);
+	return 0;
+}
+
 static char *
 cfg_trim(char *s)
 {
@@ -256,8 +287,7 @@ cfg_parse(const char *text, const char *name, struct cfg *c, char *err,
 		memcpy(line, text, len);
 		line[len] = '\0';
 		text += len + (nl != NULL);
-		if ((p = strchr(line, '#')) != NULL)
-			*p = '\0';
+		cfg_uncomment(line);
 		p = cfg_trim(line);
 		if (*p == '\0')
 			continue;
@@ -282,7 +312,7 @@ cfg_parse(const char *text, const char *name, struct cfg *c, char *err,
 			    "bad value for %s", key);
 		}
 	}
-	return 0;
+	return cfg_check(c, name, err, errsz);
 }
 
 /* A password file holds a secret: refuse one that others can read. */
@@ -308,6 +338,9 @@ cfg_read_password(const char *path, char *dst, char *err, size_t errsz)
 		return cfg_fail(err, errsz, path, 0, "%s", strerror(errno));
 	buf[n] = '\0';
 	if ((nl = strchr(buf, '\n')) != NULL)
+		*nl = '\0';
+	/* A file written on Windows ends its line with CR LF. */
+	if ((nl = strchr(buf, '\r')) != NULL && nl[1] == '\0')
 		*nl = '\0';
 	memcpy(dst, buf, strlen(buf) + 1);
 	explicit_bzero(buf, sizeof(buf));

@@ -87,6 +87,34 @@ util_utf8_valid(const char *buf, size_t len)
 }
 
 size_t
+util_utf8_trunc(const char *buf, size_t max)
+{
+	const unsigned char	*s = (const unsigned char *)buf;
+	size_t			 i = 0, n, k;
+
+	while (s[i] != '\0') {
+		if (s[i] < 0x80)
+			n = 1;
+		else if ((s[i] & 0xe0) == 0xc0)
+			n = 2;
+		else if ((s[i] & 0xf0) == 0xe0)
+			n = 3;
+		else if ((s[i] & 0xf8) == 0xf0)
+			n = 4;
+		else
+			break;
+		if (n > max - i)
+			break;
+		/* A NUL ends the loop here too: it is not 10xxxxxx. */
+		for (k = 1; k < n; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += n;
+	}
+	return i;
+}
+
+size_t
 util_utf8_len(const char *s, size_t len)
 {
 	size_t	i, n = 0;

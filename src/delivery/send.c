@@ -47,28 +47,61 @@ hdr_clean(char *s)
 			*s = ' ';
 }
 
-/* RFC 2047 B-encoding when the subject is not plain ASCII. */
-static char *
-subject_header(const char *subject)
+/*
+ * Encoded words of "s" (RFC 2047 §2, §5): each at most 75 characters and
+ * holding whole characters, one a line, the first after "Subject: ".
+ * Writes to "out" when it is not NULL; returns the length either way.
+ */
+static size_t
+subject_words(const char *s, char *out)
 {
-	const unsigned char	*s = (const unsigned char *)subject;
-	size_t			 len = strlen(subject), i;
-	char			*out;
-	int			 ascii = 1;
+	size_t	len = strlen(s), at = 0, olen = 0, take, room, b64;
 
-	for (i = 0; i < len; i++)
-		if (s[i] >= 0x80)
-			ascii = 0;
-	if (ascii) {
-		if ((out = strdup(subject)) != NULL)
-			hdr_clean(out);
-		return out;
+	while (at < len) {
+		/* Bytes whose base64 fits: 9 + 12 + b64 <= 76, then 1 + 12. */
+		room = (olen == 0 ? 76 - SUBJECT_PREFIX - 12 : 75 - 12) / 4 * 3;
+		if ((take = util_utf8_trunc(s + at, room)) == 0)
+			take = 1;	/* not UTF-8: one byte, but progress */
+		b64 = 4 * ((take + 2) / 3);
+		if (out != NULL) {
+			if (olen > 0)
+				memcpy(out + olen, "\r\n ", 3);
+			memcpy(out + olen + (olen > 0 ? 3 : 0), "=?UTF-8?B?", 10);
+			EVP_EncodeBlock((unsigned char *)out + olen +
+			    (olen > 0 ? 3 : 0) + 10,
+			    (const unsigned char *)s + at, (int)take);
+			memcpy(out + olen + (olen > 0 ? 3 : 0) + 10 + b64, "?=",
+			    2);
+		}
+		olen += (olen > 0 ? 3 : 0) + 12 + b64;
+		at += take;
 	}
-	if ((out = malloc(12 + 4 * (len / 3 + 1) + 3 + 1)) == NULL)
+	return olen;
+}
+
+char *
+send_subject_header(const char *subject)
+{
+	char	*clean, *out;
+	size_t	 len, i, n;
+	int	 ascii = 1;
+
+	if ((clean = strdup(subject)) == NULL)
 		return NULL;
-	memcpy(out, "=?UTF-8?B?", 10);
-	i = (size_t)EVP_EncodeBlock((unsigned char *)out + 10, s, (int)len);
-	memcpy(out + 10 + i, "?=", 3);
+	hdr_clean(clean);
+	len = strlen(clean);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)clean[i] >= 0x80)
+			ascii = 0;
+	/* Plain ASCII within RFC 5322's 998 is fine as it is. */
+	if (ascii && SUBJECT_PREFIX + len <= 998)
+		return clean;
+	n = subject_words(clean, NULL);
+	if ((out = malloc(n + 1)) != NULL) {
+		subject_words(clean, out);
+		out[n] = '\0';
+	}
+	free(clean);
 	return out;
 }
 
@@ -77,8 +110,8 @@ static char *
 smtp_message(const struct cfg *cfg, const char *to, const char *subject,
     const char *body, int html, const unsigned char msgid[16])
 {
-	char		 date[64], id[UUID_STR_LEN], *subj, *msg, *w;
-	char		 from[CFG_STR_MAX], rcpt[512];
+	char		 date[64], id[UUID_STR_LEN], *subj, *msg, *w, *rcpt;
+	char		 from[CFG_STR_MAX];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 	size_t		 head, blen = strlen(body), i;
@@ -88,14 +121,19 @@ smtp_message(const struct cfg *cfg, const char *to, const char *subject,
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	util_uuid_format(msgid, 0, id);
 	snprintf(from, sizeof(from), "%s", cfg->smtp_from);
-	snprintf(rcpt, sizeof(rcpt), "%s", to);
+	/* The whole address: a cut one could split a character. */
+	if ((rcpt = strdup(to)) == NULL)
+		return NULL;
 	hdr_clean(from);
 	hdr_clean(rcpt);
-	if ((subj = subject_header(subject)) == NULL)
+	if ((subj = send_subject_header(subject)) == NULL) {
+		free(rcpt);
 		return NULL;
+	}
 	head = 512 + strlen(from) + strlen(rcpt) + strlen(subj);
 	if ((msg = malloc(head + 2 * blen + 3)) == NULL) {
 		free(subj);
+		free(rcpt);
 		return NULL;
 	}
 	n = snprintf(msg, head, "Date: %s\r\nFrom: %s\r\nTo: %s\r\n"
@@ -104,6 +142,7 @@ smtp_message(const struct cfg *cfg, const char *to, const char *subject,
 	    "Content-Transfer-Encoding: 8bit\r\n\r\n", date, from, rcpt, subj,
 	    id, html ? "html" : "plain");
 	free(subj);
+	free(rcpt);
 	if (n < 0 || (size_t)n >= head) {
 		free(msg);
 		return NULL;

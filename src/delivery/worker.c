@@ -1,7 +1,8 @@
 /*
  * The delivery dispatcher: a long-running process beside the pool.  Any
  * number of them may run against one database: leases keep them from
- * sending one delivery twice, and a crashed one's leases expire.
+ * sending one delivery twice, and a crashed one's leases expire.  Each
+ * lease is renewed just before its send; one that was lost is not sent.
  */
 #include "config.h"
 
@@ -26,14 +27,25 @@
 #include "util.h"
 
 #define BACKOFF_MAX_MS	(3600 * 1000LL)
+#define ERR_TEXT_MAX	500	/* bytes of a reason kept in last_error */
 
-static volatile sig_atomic_t	dispatch_stop;
+/* The reason recorded when the real one was refused by the database. */
+#define ERR_FALLBACK	"the reason for this outcome could not be stored"
+
+static volatile sig_atomic_t	dispatch_stop, dispatch_reload;
 
 static void
 dispatch_on_term(int sig)
 {
 	(void)sig;
 	dispatch_stop = 1;
+}
+
+static void
+dispatch_on_hup(int sig)
+{
+	(void)sig;
+	dispatch_reload = 1;
 }
 
 /* A leased delivery, copied out of the result set. */
@@ -153,8 +165,8 @@ job_smtp(const struct cfg *cfg, struct store *st, const struct job *j,
 	}
 	rc = store_template_get(st, j->template, tmpl_copy, &t);
 	if (rc == STORE_NOTFOUND) {
-		snprintf(err, errsz, "unknown template \"%.200s\"",
-		    j->template);
+		snprintf(err, errsz, "unknown template \"%.*s\"",
+		    (int)util_utf8_trunc(j->template, 200), j->template);
 		return SEND_FAIL;
 	}
 	if (rc != STORE_OK || t.subject == NULL || t.body == NULL) {
@@ -236,6 +248,33 @@ job_webhook(const struct cfg *cfg, const struct job *j,
 	return sr;
 }
 
+/*
+ * Record the outcome.  A reason the database refuses must not keep the
+ * row pending with its attempts never counted: record it again with a
+ * fixed reason.
+ */
+static void
+job_done(struct store *st, const unsigned char owner[16],
+    const struct job *j, const char *state, int64_t next, const char *err,
+    int64_t now, const char *id)
+{
+	enum store_rc	rc;
+
+	rc = store_delivery_done(st, j->id, owner, state, next, err, now);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND &&
+	    rc != STORE_UNAVAILABLE && err != NULL) {
+		log_error("delivery %s: the outcome's reason was refused; "
+		    "recording a fallback reason", id);
+		rc = store_delivery_done(st, j->id, owner, state, next,
+		    ERR_FALLBACK, now);
+	}
+	if (rc == STORE_NOTFOUND)
+		log_warn("delivery %s: lease lost before the outcome was "
+		    "recorded", id);
+	else if (rc != STORE_OK)
+		log_error("delivery %s: could not record the outcome", id);
+}
+
 static void
 job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
     const struct job *j)
@@ -243,9 +282,23 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 	struct json_object	*payload = NULL;
 	char			 err[512] = "", id[UUID_STR_LEN];
 	enum send_rc		 sr;
+	enum store_rc		 rc;
 	int64_t			 now, next, delay;
 	const char		*state;
 
+	util_uuid_format(j->id, 0, id);
+	/*
+	 * Another dispatcher may have taken the row once our lease ran out:
+	 * renew it, and send only what is still ours.
+	 */
+	now = util_now_ms();
+	rc = store_delivery_renew(st, j->id, owner,
+	    now + (int64_t)cfg->delivery_lease * 1000);
+	if (rc != STORE_OK) {
+		log_warn("delivery %s: %s; not sent", id, rc == STORE_NOTFOUND ?
+		    "lease lost" : "cannot renew the lease");
+		return;
+	}
 	if (jsonio_parse(j->payload, strlen(j->payload), 64, &payload) !=
 	    JSONIO_OK || !json_object_is_type(payload, json_type_object)) {
 		json_object_put(payload);
@@ -256,11 +309,13 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 	else if (strcmp(j->method, "webhook") == 0)
 		sr = job_webhook(cfg, j, payload, err, sizeof(err));
 	else {
-		snprintf(err, sizeof(err), "unknown method \"%.32s\"",
-		    j->method);
+		snprintf(err, sizeof(err), "unknown method \"%.*s\"",
+		    (int)util_utf8_trunc(j->method, 32), j->method);
 		sr = SEND_FAIL;
 	}
 	json_object_put(payload);
+	/* snprintf may have cut a reason in the middle of a character. */
+	err[util_utf8_trunc(err, ERR_TEXT_MAX)] = '\0';
 
 	now = util_now_ms();
 	next = now;
@@ -275,7 +330,6 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 		next = now + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
 		state = "pending";
 	}
-	util_uuid_format(j->id, 0, id);
 	/* The log names the delivery, never the address or content. */
 	if (sr == SEND_OK)
 		log_info("delivery %s sent (%s)", id, j->method);
@@ -283,9 +337,8 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 		log_warn("delivery %s %s after attempt %d: %s", id,
 		    strcmp(state, "failed") == 0 ? "failed" : "will retry",
 		    j->attempts + 1, err);
-	if (store_delivery_done(st, j->id, owner, state, next,
-	    sr == SEND_OK ? NULL : err, now) != STORE_OK)
-		log_error("delivery %s: could not record the outcome", id);
+	job_done(st, owner, j, state, next, sr == SEND_OK ? NULL : err, now,
+	    id);
 }
 
 static void
@@ -297,30 +350,82 @@ dispatch_sleep(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * SIGHUP: read the configuration again.  A bad file keeps the old one;
+ * a good one gets a new store, since the store borrows its cfg.
+ */
+static void
+dispatch_reload_cfg(const char *path, struct cfg **cfg, struct store **st)
+{
+	struct cfg	*next;
+	struct store	*nst;
+	char		 err[512];
+
+	if ((next = calloc(1, sizeof(*next))) == NULL ||
+	    cfg_load(path, next, err, sizeof(err)) != 0) {
+		log_error("reload refused: %s", next != NULL ? err :
+		    "out of memory");
+		free(next);
+		return;
+	}
+	if ((nst = store_new(next)) == NULL) {
+		log_error("reload refused: out of memory");
+		cfg_clear(next);
+		free(next);
+		return;
+	}
+	store_free(*st);
+	cfg_clear(*cfg);
+	free(*cfg);
+	*cfg = next;
+	*st = nst;
+	log_set_level(next->log_level);
+	log_info("dispatcher reloaded (%s)", next->email_method);
+}
+
 int
-delivery_run(const struct cfg *cfg)
+delivery_run(const char *cfgpath)
 {
 	struct sigaction	 sa;
-	struct store		*st;
+	struct cfg		*cfg;
+	struct store		*st = NULL;
 	struct batch		 b;
 	unsigned char		 owner[16];
+	char			 err[512];
 	enum store_rc		 rc;
 	size_t			 i;
 	int64_t			 now;
+	int			 status = 1;
 
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return 1;
+	if (cfg_load(cfgpath, cfg, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		free(cfg);
+		return 1;
+	}
+	log_set_level(cfg->log_level);
+	/* Every disposition is ours; no SA_RESTART, so a sleep ends. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = dispatch_on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = dispatch_on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* logs go to stderr: nothing to reopen */
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (st = store_new(cfg)) == NULL)
-		return 1;
+		goto out;
 	util_uuid_new(owner);
 	log_info("dispatcher started (%s)", cfg->email_method);
 	while (!dispatch_stop) {
+		if (dispatch_reload) {
+			dispatch_reload = 0;
+			dispatch_reload_cfg(cfgpath, &cfg, &st);
+		}
 		memset(&b, 0, sizeof(b));
 		now = util_now_ms();
 		store_request_begin(st);
@@ -337,12 +442,16 @@ delivery_run(const struct cfg *cfg)
 		for (i = 0; i < b.n; i++)
 			job_clear(&b.jobs[i]);
 		free(b.jobs);
-		if (b.n == 0 && !dispatch_stop)
+		if (b.n == 0 && !dispatch_stop && !dispatch_reload)
 			dispatch_sleep(cfg->dispatch_interval_ms);
 	}
 	log_info("dispatcher stopped");
+	status = 0;
+out:
 	store_free(st);
 	curl_global_cleanup();
 	mysql_library_end();
-	return 0;
+	cfg_clear(cfg);
+	free(cfg);
+	return status;
 }

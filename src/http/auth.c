@@ -2,7 +2,8 @@
  * Who is asking, resolved once per request before any handler runs.
  * Sources, in order: an API token (Authorization: Bearer, or the
  * dialects' Coder-Session-Token and X-Okapi-Token headers); REMOTE_USER
- * when auth = remote-user; the dialect's own user parameter when
+ * when auth = remote-user (which ignores a credential that is not a
+ * Herald token: the front end's own); the dialect's own user parameter when
  * auth = trusted-network.  Tokens are never accepted from the query
  * string, and never logged.
  */
@@ -149,7 +150,15 @@ auth_resolve(struct request *req)
 	int			 malformed;
 
 	p->role = ROLE_NONE;
-	if ((tok = auth_credential(req, &malformed)) != NULL)
+	tok = auth_credential(req, &malformed);
+	/*
+	 * Behind auth_request a front end's own bearer (a JWT it checked)
+	 * reaches us too: not a Herald token, so REMOTE_USER decides.
+	 */
+	if (tok != NULL && cfg->auth == AUTH_REMOTE_USER &&
+	    strncmp(tok, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		tok = NULL;
+	if (tok != NULL)
 		return auth_token(req, tok);
 	if (malformed)
 		return AUTH_UNAUTHENTICATED;

@@ -2,7 +2,8 @@
  * The master: owns the listening socket and N single-threaded workers.
  * Signals are taken synchronously with sigtimedwait(), so the master has
  * no handlers and no races: SIGCHLD respawns, SIGHUP reloads (new workers
- * first, then the old ones drain), SIGTERM/SIGINT drain and exit.
+ * first, then the old ones drain), SIGTERM/SIGINT drain and exit, SIGUSR1
+ * reopens logs (standard error: nothing to reopen).
  */
 #include "config.h"
 
@@ -63,6 +64,11 @@ worker_main(const struct cfg *cfg, int fd)
 
 	/* A master killed with SIGKILL must not leave workers behind. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/*
+	 * Every disposition is ours, none inherited: FCGX_Init gave the
+	 * master libfcgi's SIGUSR1 handler, which would make accept fail
+	 * at once, forever.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = worker_on_term;	/* no SA_RESTART: accept returns */
 	sigaction(SIGTERM, &sa, NULL);
@@ -70,6 +76,11 @@ worker_main(const struct cfg *cfg, int fd)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);	/* the master's; logs are stderr */
+	sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (getppid() == 1)
@@ -90,13 +101,41 @@ pool_spawn(const struct cfg *cfg, int fd)
 {
 	pid_t	pid;
 
+	/* 0, not -1, on failure: a slot with pid 0 is respawned later. */
 	if ((pid = fork()) == -1) {
 		log_error("fork: %s", strerror(errno));
-		return -1;
+		return 0;
 	}
 	if (pid == 0)
 		worker_main(cfg, fd);
 	return pid;
+}
+
+/*
+ * "host:port" for a TCP "listen": ":port" means loopback, since whoever
+ * reaches the socket can speak FastCGI and set REMOTE_USER.  Warns when
+ * the host is not a loopback address.
+ */
+static int
+pool_tcp_addr(const char *listen, char *buf, size_t sz)
+{
+	const char	*colon = strrchr(listen, ':');
+	size_t		 hlen;
+	int		 n;
+
+	if (colon == NULL || colon == listen)
+		n = snprintf(buf, sz, "127.0.0.1%s%s", colon == NULL ? ":" : "",
+		    listen);
+	else
+		n = snprintf(buf, sz, "%s", listen);
+	if (n < 0 || (size_t)n >= sz)
+		return -1;
+	hlen = (size_t)(strrchr(buf, ':') - buf);
+	if (!((hlen == 9 && strncmp(buf, "localhost", 9) == 0) ||
+	    (hlen >= 4 && strncmp(buf, "127.", 4) == 0)))
+		log_warn("listening on %s, not a loopback address: anyone who "
+		    "reaches it can speak FastCGI and set REMOTE_USER", buf);
+	return 0;
 }
 
 /* Open the socket the config names, or take fd 0 from spawn-fcgi. */
@@ -104,6 +143,8 @@ static int
 pool_listen(const struct cfg *cfg, int *created)
 {
 	struct stat	sb;
+	char		addr[CFG_STR_MAX + 16];
+	const char	*where = cfg->listen;
 	int		fd;
 
 	*created = 0;
@@ -119,7 +160,14 @@ pool_listen(const struct cfg *cfg, int *created)
 		if (lstat(cfg->listen, &sb) == 0 && S_ISSOCK(sb.st_mode))
 			unlink(cfg->listen);
 	}
-	if ((fd = FCGX_OpenSocket(cfg->listen, cfg->backlog)) < 0) {
+	if (cfg->listen[0] != '/') {
+		if (pool_tcp_addr(cfg->listen, addr, sizeof(addr)) != 0) {
+			log_error("bad listen address %s", cfg->listen);
+			return -1;
+		}
+		where = addr;
+	}
+	if ((fd = FCGX_OpenSocket(where, cfg->backlog)) < 0) {
 		log_error("cannot listen on %s", cfg->listen);
 		return -1;
 	}
@@ -155,9 +203,26 @@ pool_signal_all(struct worker *w, size_t n, int sig)
 			kill(w[i].pid, sig);
 }
 
-/* Reap exited workers; schedule a respawn for current-generation ones. */
+/* Slots the current generation holds: live, or waiting to respawn. */
+static size_t
+pool_held(const struct worker *w, size_t n, unsigned int gen)
+{
+	size_t	i, held = 0;
+
+	for (i = 0; i < n; i++)
+		held += w[i].gen == gen && (w[i].pid > 0 || w[i].respawn_at != 0);
+	return held;
+}
+
+/*
+ * Reap exited workers; schedule a respawn for current-generation ones.
+ * A reload that found too few free slots (old workers still draining)
+ * left the generation short of "want": a slot an old worker frees is
+ * handed to it.
+ */
 static void
-pool_reap(struct worker *w, size_t n, unsigned int gen, int stopping)
+pool_reap(struct worker *w, size_t n, unsigned int gen, size_t want,
+    int stopping)
 {
 	pid_t	pid;
 	int	status;
@@ -174,8 +239,15 @@ pool_reap(struct worker *w, size_t n, unsigned int gen, int stopping)
 			log_warn("worker %ld died of signal %d", (long)pid,
 			    WTERMSIG(status));
 		w[i].pid = 0;
-		if (stopping || w[i].gen != gen)
+		if (stopping)
 			continue;
+		if (w[i].gen != gen) {
+			w[i].respawn_at = 0;
+			if (pool_held(w, n, gen) >= want)
+				continue;
+			w[i].gen = gen;
+			w[i].started = now;
+		}
 		w[i].respawn_at = now - w[i].started < 1000 ?
 		    now + RESPAWN_MS : now;
 	}
@@ -196,7 +268,7 @@ pool_reload(struct worker *w, size_t *n, const struct cfg *cfg,
 	(*gen)++;
 	*n = (size_t)cfg->workers;
 	for (i = 0; i < 2 * POOL_MAX && started < *n; i++) {
-		if (w[i].pid != 0)
+		if (w[i].pid > 0)
 			continue;
 		w[i] = (struct worker){ 0, *gen, now, 0 };
 		w[i].pid = pool_spawn(cfg, pool_fd);
@@ -204,9 +276,17 @@ pool_reload(struct worker *w, size_t *n, const struct cfg *cfg,
 			w[i].respawn_at = now + RESPAWN_MS;
 		started++;
 	}
-	for (i = 0; i < 2 * POOL_MAX; i++)
-		if (w[i].gen != *gen && w[i].pid > 0)
+	for (i = 0; i < 2 * POOL_MAX; i++) {
+		if (w[i].gen == *gen)
+			continue;
+		/* An old slot waiting to respawn is not wanted any more. */
+		w[i].respawn_at = 0;
+		if (w[i].pid > 0)
 			kill(w[i].pid, SIGTERM);
+	}
+	if (started < *n)
+		log_warn("reload: %zu of %zu workers wait for old ones to "
+		    "finish", *n - started, *n);
 	log_info("reloaded: generation %u, %zu workers", *gen, *n);
 }
 
@@ -243,6 +323,7 @@ pool_run(const char *cfgpath)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -285,6 +366,11 @@ pool_run(const char *cfgpath)
 				resend = now + 1000;
 				pool_signal_all(w, 2 * POOL_MAX, SIGTERM);
 			}
+		} else if (sig == SIGUSR1) {
+			/* Logs go to standard error; whoever redirects it
+			 * reopens it.  Nothing else to do. */
+			log_info("SIGUSR1: logs go to standard error; "
+			    "nothing to reopen");
 		} else if (sig == SIGHUP && !stopping) {
 			if ((next = calloc(1, sizeof(*next))) == NULL ||
 			    cfg_load(cfgpath, next, err, sizeof(err)) != 0) {
@@ -305,7 +391,7 @@ pool_run(const char *cfgpath)
 			log_set_level(cfg->log_level);
 			pool_reload(w, &n, cfg, &gen);
 		}
-		pool_reap(w, 2 * POOL_MAX, gen, stopping);
+		pool_reap(w, 2 * POOL_MAX, gen, n, stopping);
 	}
 	if (created)
 		unlink(cfg->listen);

@@ -42,6 +42,7 @@ struct store {
 	int			 in_tx;		/* depth of store_begin() */
 	int			 tx_failed;	/* an inner level rolled back */
 	int			 used;		/* statements run this request */
+	int			 maybe_applied;	/* see db_maybe_applied() */
 	int64_t			 next_try;	/* ms; no connect before */
 };
 
@@ -134,7 +135,10 @@ db_connect(struct store *st)
 
 	if (st->conn != NULL)
 		return STORE_OK;
-	/* While the server is down, answer 503 at once between attempts. */
+	/*
+	 * While the server is down, answer 503 at once between attempts;
+	 * a request after the pause tries again.
+	 */
 	now = util_now_ms();
 	if (now < st->next_try)
 		return STORE_UNAVAILABLE;
@@ -153,13 +157,15 @@ db_connect(struct store *st)
 		sock = c->db_socket;
 	else
 		host = c->db_host;
+	/* No CLIENT_MULTI_STATEMENTS: only db_script needs it, for a while. */
 	if (mysql_real_connect(st->conn, host, c->db_user, c->db_password,
-	    c->db_name, c->db_port, sock, CLIENT_MULTI_STATEMENTS) == NULL) {
+	    c->db_name, c->db_port, sock, 0) == NULL) {
 		log_error("database connect (%s): %s", sock != NULL ? sock :
 		    host, mysql_error(st->conn));
 		mysql_close(st->conn);
 		st->conn = NULL;
-		st->next_try = now + DB_RETRY_MS;
+		/* From the end of the attempt: a connect can take a while. */
+		st->next_try = util_now_ms() + DB_RETRY_MS;
 		return STORE_UNAVAILABLE;
 	}
 	st->next_try = 0;
@@ -202,6 +208,14 @@ db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
 	switch (err) {
 	case ER_DUP_ENTRY:
 		return STORE_CONFLICT;
+	case ER_NET_PACKET_TOO_LARGE:
+		/* The server drops the connection after saying so. */
+		log_warn("database refused a packet (%s): %u %s", what, err,
+		    msg);
+		db_disconnect(st);
+		return STORE_INVALID;
+	case CR_NET_PACKET_TOO_LARGE:
+	case ER_WARN_ALLOWED_PACKET_OVERFLOWED:
 	case ER_DATA_TOO_LONG:
 	case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
 	case ER_NO_REFERENCED_ROW_2:
@@ -292,8 +306,10 @@ db_bind_params(MYSQL_BIND *b, const struct sqlv *v, size_t n,
 
 /*
  * Prepare (cached), bind and execute.  A server that went away before
- * anything ran in this request is reconnected once and the statement
- * retried: nothing of the request can have been applied.
+ * anything else ran in this request is reconnected once and the statement
+ * retried: nothing of the request was applied but perhaps this statement,
+ * when only its reply was lost.  Then st->maybe_applied stays set, and a
+ * caller that gets CONFLICT (its own first insert) or UNAVAILABLE can look.
  */
 static enum store_rc
 db_run(struct store *st, const char *sql,
@@ -303,10 +319,11 @@ db_run(struct store *st, const char *sql,
 	unsigned long	 lens[DB_PARAMS_MAX];
 	MYSQL_STMT	*s = NULL;
 	enum store_rc	 rc;
-	int		 attempt, had_conn;
+	int		 attempt, had_conn, in_tx = st->in_tx;
 
 	if (n > DB_PARAMS_MAX)
 		return STORE_ERROR;
+	st->maybe_applied = 0;
 	for (attempt = 0;; attempt++) {
 		had_conn = st->conn != NULL;
 		if ((rc = db_stmt(st, sql, &s)) == STORE_OK) {
@@ -321,6 +338,10 @@ db_run(struct store *st, const char *sql,
 			    mysql_stmt_error(s), "execute");
 			if (st->conn != NULL)
 				mysql_stmt_reset(s);
+			else if (rc == STORE_UNAVAILABLE && !in_tx)
+				/* Sent, no reply.  (In a transaction the
+				 * server rolls it all back.) */
+				st->maybe_applied = 1;
 		}
 		/* Only an idle connection lost before this request did anything. */
 		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
@@ -551,21 +572,40 @@ row_bin16(const struct sqlrow *r, unsigned int col)
 	return (const unsigned char *)r->sval[col];
 }
 
+int
+db_maybe_applied(const struct store *st)
+{
+	return st->maybe_applied;
+}
+
+/*
+ * Like db_run: a connection lost while idle is reconnected once, and the
+ * transaction opened on the new one.
+ */
 enum store_rc
 store_begin(struct store *st)
 {
 	enum store_rc	rc;
+	int		attempt, had_conn;
 
 	/* Nested: the outermost level owns the transaction. */
 	if (st->in_tx > 0 && st->conn != NULL) {
 		st->in_tx++;
 		return STORE_OK;
 	}
-	if ((rc = db_connect(st)) != STORE_OK)
-		return rc;
-	if (mysql_real_query(st->conn, "START TRANSACTION", 17) != 0)
-		return db_fail(st, mysql_errno(st->conn),
+	for (attempt = 0;; attempt++) {
+		had_conn = st->conn != NULL;
+		if ((rc = db_connect(st)) != STORE_OK)
+			return rc;
+		if (mysql_real_query(st->conn, "START TRANSACTION", 17) == 0)
+			break;
+		rc = db_fail(st, mysql_errno(st->conn),
 		    mysql_error(st->conn), "begin");
+		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
+		    attempt > 0 || st->used > 0 || st->in_tx)
+			return rc;
+		st->next_try = 0;
+	}
 	st->in_tx = 1;
 	st->tx_failed = 0;
 	st->used++;
@@ -575,6 +615,9 @@ store_begin(struct store *st)
 enum store_rc
 store_commit(struct store *st)
 {
+	enum store_rc	rc;
+
+	st->maybe_applied = 0;
 	if (st->conn == NULL)
 		return STORE_UNAVAILABLE;
 	if (st->in_tx > 1) {
@@ -587,9 +630,14 @@ store_commit(struct store *st)
 		store_rollback(st);
 		return STORE_ERROR;
 	}
-	if (mysql_commit(st->conn) != 0)
-		return db_fail(st, mysql_errno(st->conn),
+	if (mysql_commit(st->conn) != 0) {
+		rc = db_fail(st, mysql_errno(st->conn),
 		    mysql_error(st->conn), "commit");
+		/* A COMMIT whose reply was lost may have been applied. */
+		if (rc == STORE_UNAVAILABLE && st->conn == NULL)
+			st->maybe_applied = 1;
+		return rc;
+	}
 	return STORE_OK;
 }
 
@@ -618,18 +666,35 @@ db_script(struct store *st, const char *sql)
 
 	if ((rc = db_connect(st)) != STORE_OK)
 		return rc;
-	if (mysql_real_query(st->conn, sql, strlen(sql)) != 0)
+	/* Several statements in one text, on this connection only now. */
+	if (mysql_set_server_option(st->conn, MYSQL_OPTION_MULTI_STATEMENTS_ON)
+	    != 0)
 		return db_fail(st, mysql_errno(st->conn),
 		    mysql_error(st->conn), "script");
+	rc = STORE_ERROR;
+	if (mysql_real_query(st->conn, sql, strlen(sql)) != 0) {
+		rc = db_fail(st, mysql_errno(st->conn),
+		    mysql_error(st->conn), "script");
+		goto out;
+	}
 	do {
 		if ((res = mysql_store_result(st->conn)) != NULL)
 			mysql_free_result(res);
-		else if (mysql_field_count(st->conn) != 0)
-			return db_fail(st, mysql_errno(st->conn),
+		else if (mysql_field_count(st->conn) != 0) {
+			rc = db_fail(st, mysql_errno(st->conn),
 			    mysql_error(st->conn), "script");
-		if ((more = mysql_next_result(st->conn)) > 0)
-			return db_fail(st, mysql_errno(st->conn),
+			goto out;
+		}
+		if ((more = mysql_next_result(st->conn)) > 0) {
+			rc = db_fail(st, mysql_errno(st->conn),
 			    mysql_error(st->conn), "script");
+			goto out;
+		}
 	} while (more == 0);
-	return STORE_OK;
+	rc = STORE_OK;
+out:
+	if (st->conn != NULL)
+		mysql_set_server_option(st->conn,
+		    MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+	return rc;
 }

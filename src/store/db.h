@@ -48,6 +48,14 @@ enum store_rc	 db_select(struct store *, const char *sql,
 enum store_rc	 db_select_i64(struct store *, const char *sql,
 		    const struct sqlv *, size_t, long long *out, size_t nout);
 
+/*
+ * 1 when the last statement (db_exec/db_select) or store_commit() failed
+ * after it reached the server and its reply was lost, or was retried
+ * after that: it may have been applied.  A CONFLICT from the retry of an
+ * insert may be the first attempt's own row.
+ */
+int		 db_maybe_applied(const struct store *);
+
 /* Fixed maintenance SQL (migrations), possibly several statements. */
 enum store_rc	 db_script(struct store *, const char *sql);
 

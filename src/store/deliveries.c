@@ -39,6 +39,11 @@ static const char sql_done[] =
     "last_error = ?, sent_at = IF(? = 'sent', ?, sent_at), updated = ? "
     "WHERE id = ? AND lease_owner = ?";
 
+/* GREATEST: the row changes even within the millisecond it was leased. */
+static const char sql_renew[] =
+    "UPDATE deliveries SET lease_until = GREATEST(?, lease_until + 1) "
+    "WHERE id = ? AND lease_owner = ? AND state = 'pending'";
+
 struct due_ctx {
 	unsigned char	ids[LEASE_MAX][16];
 	int		n;
@@ -137,12 +142,34 @@ store_delivery_done(struct store *st, const unsigned char id[16],
     const unsigned char owner[16], const char *state, int64_t next,
     const char *error, int64_t now)
 {
-	struct sqlv	v[] = { SQL_STR(state), SQL_I64(next),
+	struct sqlv		v[] = { SQL_STR(state), SQL_I64(next),
 	    SQL_OPTSTR(error), SQL_STR(state), SQL_I64(now), SQL_I64(now),
 	    SQL_BIN(id, 16), SQL_BIN(owner, 16) };
+	unsigned long long	affected = 0;
+	enum store_rc		rc;
 
-	return db_exec(st, sql_done, v, sizeof(v) / sizeof(v[0]),
-	    NULL);
+	rc = db_exec(st, sql_done, v, sizeof(v) / sizeof(v[0]),
+	    &affected);
+	/* attempts always changes: no row matched, the lease is gone. */
+	if (rc == STORE_OK && affected == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+enum store_rc
+store_delivery_renew(struct store *st, const unsigned char id[16],
+    const unsigned char owner[16], int64_t lease_until)
+{
+	struct sqlv		v[] = { SQL_I64(lease_until), SQL_BIN(id, 16),
+	    SQL_BIN(owner, 16) };
+	unsigned long long	affected = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, sql_renew, v, sizeof(v) / sizeof(v[0]),
+	    &affected);
+	if (rc == STORE_OK && affected == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
 }
 
 struct list_ctx {

@@ -164,6 +164,29 @@ nq_after(struct nq *q, const struct note_query *f)
 	nq_arg(q, SQL_BIN(f->after_id, 16));
 }
 
+/*
+ * "rc" from a create whose first attempt may have been applied although
+ * its reply was lost: then the row, if there, is ours (a random id), and
+ * the answer is success.
+ */
+static enum store_rc
+note_create_settle(struct store *st, const unsigned char id[16],
+    enum store_rc rc)
+{
+	struct sqlv	v[] = { SQL_BIN(id, 16) };
+	long long	n = 0;
+
+	if ((rc != STORE_CONFLICT && rc != STORE_UNAVAILABLE) ||
+	    !db_maybe_applied(st))
+		return rc;
+	if (db_select_i64(st, "SELECT COUNT(*) FROM notifications WHERE id = ?",
+	    v, 1, &n, 1) != STORE_OK)
+		return rc;
+	log_warn("a notification's reply was lost; it %s stored",
+	    n > 0 ? "was" : "was not");
+	return n > 0 ? STORE_OK : rc;
+}
+
 enum store_rc
 store_note_create(struct store *st, const char *tenant, const struct note *n,
     const unsigned char (*targets)[16], size_t ntargets,
@@ -192,6 +215,8 @@ store_note_create(struct store *st, const char *tenant, const struct note *n,
 	 */
 	rc = db_exec(st, sql_note_insert, ins, sizeof(ins) / sizeof(ins[0]),
 	    &affected);
+	if (!tx && rc != STORE_OK)
+		return note_create_settle(st, n->id, rc);
 	if (rc == STORE_OK && affected != 1) {
 		if ((rc = store_user_ensure(st, tenant, n->user, n->created)) ==
 		    STORE_OK)
@@ -220,12 +245,12 @@ store_note_create(struct store *st, const char *tenant, const struct note *n,
 		    sizeof(dv) / sizeof(dv[0]), NULL);
 	}
 	if (!tx)
-		return rc;
+		return rc != STORE_OK ? note_create_settle(st, n->id, rc) : rc;
 	if (rc != STORE_OK) {
 		store_rollback(st);
 		return rc;
 	}
-	return store_commit(st);
+	return note_create_settle(st, n->id, store_commit(st));
 }
 
 struct list_ctx {

@@ -17,12 +17,13 @@ my $s = Herald::Stack->start(config => {
 	email_method => 'webhook',
 	webhook_url => "http://127.0.0.1:$sink_port/mail",
 	webhook_format => 'agent-email',
-	send_timeout => 5,
+	# dispatch_batch x send_timeout must stay below the lease.
+	send_timeout => 2,
 	delivery_retry_base => 1,
 	delivery_max_attempts => 10,
 	delivery_lease => 5,
 	dispatch_interval_ms => 100,
-	dispatch_batch => 5,
+	dispatch_batch => 2,
 });
 my $J = JSON::PP->new->utf8->canonical;
 

@@ -28,6 +28,31 @@ main(void)
 	ok(!util_utf8_valid("\xc3", 1), "truncated refused");
 	is_int((long long)util_utf8_len("h\xc3\xa9", 3), 2, "code points counted");
 
+	/* 67 x U+20AC is 201 bytes: a cut at 200 must not split the last. */
+	{
+		char	eur[3 * 67 + 1];
+		size_t	i, n;
+
+		for (i = 0; i < 67; i++)
+			memcpy(eur + 3 * i, "\xe2\x82\xac", 3);
+		eur[3 * 67] = '\0';
+		n = util_utf8_trunc(eur, 200);
+		is_int((long long)n, 198, "cut before a half character");
+		ok(util_utf8_valid(eur, n), "the cut text is valid UTF-8");
+		is_int((long long)util_utf8_trunc(eur, 1000), 201,
+		    "short enough: all of it");
+	}
+	is_int((long long)util_utf8_trunc("abc", 2), 2, "ASCII cut anywhere");
+	is_int((long long)util_utf8_trunc("abc", 0), 0, "max 0");
+	is_int((long long)util_utf8_trunc("ab\xc3", 10), 2,
+	    "a trailing partial sequence is dropped");
+	is_int((long long)util_utf8_trunc("a\xf0\x9f\x98\x80" "b", 4), 1,
+	    "a 4-byte character is kept whole or not at all");
+	is_int((long long)util_utf8_trunc("a\xf0\x9f\x98\x80" "b", 5), 5,
+	    "... whole");
+	is_int((long long)util_utf8_trunc("a\xff" "b", 10), 1,
+	    "stops at a byte that is not UTF-8");
+
 	is_int(util_uuid_parse("6DF4475F-EE81-4063-B457-6EDFA4ED9C5F", id), 0, "upper-case UUID");
 	util_uuid_format(id, 0, s);
 	is_str(s, "6df4475f-ee81-4063-b457-6edfa4ed9c5f", "formats lower-case");
