@@ -32,6 +32,15 @@ struct dialect {
 	 */
 	int			(*render_miss)(struct request *,
 				    struct reply *, enum route_rc);
+	/*
+	 * The tenant a request acts in, when the dialect names it itself
+	 * (FOLIO's X-Okapi-Tenant): set *tenant (borrowed from the request)
+	 * and return 0, or record the error and return -1.  Called after
+	 * the principal is known.  NULL: the principal's tenant.  A token
+	 * bound to another tenant is refused by dispatch (403).
+	 */
+	int			(*tenant)(struct request *, struct reply *,
+				    const char **tenant);
 };
 
 /* Every dialect, NULL-terminated. */

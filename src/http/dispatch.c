@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "auth.h"
@@ -97,6 +98,28 @@ dispatch_miss(struct request *req, struct reply *rep, enum route_rc rc)
 		reply_fail(rep, 404, HERR_NO_ROUTE, "no such path");
 }
 
+/*
+ * The tenant of the request: the dialect's own, if it names one, which
+ * a token of another tenant may not enter; else the principal's.
+ */
+static int
+dispatch_tenant(struct request *req, struct reply *rep, const char **out)
+{
+	const struct principal	*p = &req->principal;
+	const char		*t = NULL;
+
+	*out = p->tenant != NULL ? p->tenant : STORE_TENANT_DEFAULT;
+	if (req->dialect->tenant == NULL)
+		return 0;
+	if (req->dialect->tenant(req, rep, &t) != 0)
+		return -1;
+	if (p->tenant != NULL && strcmp(p->tenant, t) != 0)
+		return reply_fail(rep, 403, HERR_FORBIDDEN,
+		    "this token belongs to another tenant"), -1;
+	*out = t;
+	return 0;
+}
+
 void
 dispatch(struct request *req, struct reply *rep)
 {
@@ -113,12 +136,11 @@ dispatch(struct request *req, struct reply *rep)
 		goto render;
 	}
 	store_request_begin(req->app->store);
-	if (dispatch_admit(req, rep, rt) == 0) {
+	if (dispatch_admit(req, rep, rt) == 0 &&
+	    dispatch_tenant(req, rep, &ctx.tenant) == 0) {
 		ctx.st = req->app->store;
 		ctx.cfg = req->app->cfg;
 		ctx.who = &req->principal;
-		ctx.tenant = req->principal.tenant != NULL ?
-		    req->principal.tenant : STORE_TENANT_DEFAULT;
 		ctx.now = util_now_ms();
 		req->ctx = &ctx;
 		rt->fn(req, rep);

@@ -52,4 +52,5 @@ const struct dialect dialect_agent = {
 	sizeof(agent_routes) / sizeof(agent_routes[0]),
 	agent_render_error,
 	agent_render_miss,
+	NULL,
 };

@@ -32,4 +32,5 @@ const struct dialect dialect_native = {
 	sizeof(native_routes) / sizeof(native_routes[0]),
 	native_render_error,
 	NULL,
+	NULL,
 };
