@@ -43,6 +43,13 @@ int	model_may_act_for(const struct ctx *, const char *name, struct herr *);
 
 /* --- user notifications (src/model/notes.c) --- */
 
+/*
+ * A template by id or name: its id, and its name in name[namesz].
+ * 1 found, 0 none, -1 with *e set.
+ */
+int	model_template_ref(const struct ctx *, const char *ref,
+	    unsigned char id[16], char *name, size_t namesz, struct herr *);
+
 /* Bounds on what a new notification may carry. */
 #define NOTE_LINK_MAX		2048
 #define NOTE_ICON_MAX		255

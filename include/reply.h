@@ -35,6 +35,9 @@ int	reply_text(struct reply *, int status, const char *ctype,
 int	reply_fail(struct reply *, int status, enum herr_code,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Record "e" (copied) for the dialect to render.  Returns its status. */
+int	reply_err(struct reply *, const struct herr *);
+
 /* Append one header line ("Name: value"); 0, or -1 when it won't fit. */
 int	reply_header(struct reply *, const char *name, const char *value);
 

@@ -87,6 +87,14 @@ reply_fail(struct reply *r, int status, enum herr_code code, const char *fmt,
 }
 
 int
+reply_err(struct reply *r, const struct herr *e)
+{
+	r->err = *e;
+	r->status = e->status;
+	return e->status;
+}
+
+int
 reply_header(struct reply *r, const char *name, const char *value)
 {
 	size_t	len = strlen(r->extra);

@@ -159,6 +159,26 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 	return n;
 }
 
+int
+model_template_ref(const struct ctx *c, const char *ref, unsigned char id[16],
+    char *name, size_t namesz, struct herr *e)
+{
+	unsigned char	tid[16];
+	enum store_rc	rc = STORE_NOTFOUND;
+
+	/* An id when a template has it; else a name (names may look like
+	 * ids). */
+	if (util_uuid_parse(ref, tid) == 0)
+		rc = store_template_ref(c->st, c->tenant, tid, NULL, id, name,
+		    namesz);
+	if (rc == STORE_NOTFOUND)
+		rc = store_template_ref(c->st, c->tenant, NULL, ref, id, name,
+		    namesz);
+	if (rc == STORE_NOTFOUND)
+		return 0;
+	return rc == STORE_OK ? 1 : model_store_err(rc, e);
+}
+
 /* "role:user", the scope of an idempotency key. */
 static void
 note_principal(const struct ctx *c, char *buf, size_t sz)
@@ -215,7 +235,7 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 	unsigned char		 prev_hash[32], prev_id[16];
 	const char		*tmpl_name = NULL;
 	enum store_rc		 rc;
-	int			 nd, tx = 0;
+	int			 nd, rc2, tx = 0;
 
 	*replayed = 0;
 	if (note_recipient(c, nn, user, sizeof(user), e) != 0 ||
@@ -223,25 +243,15 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 		return -1;
 	memset(&n, 0, sizeof(n));
 	if (nn->template_ref != NULL) {
-		unsigned char	tid[16];
-		int		is_id = util_uuid_parse(nn->template_ref, tid) ==
-		    0;
-
-		rc = store_template_ref(c->st, c->tenant, is_id ? tid : NULL,
-		    is_id ? NULL : nn->template_ref, n.template_id, tname,
-		    sizeof(tname));
-		if (rc == STORE_NOTFOUND && is_id)
-			rc = store_template_ref(c->st, c->tenant, NULL,
-			    nn->template_ref, n.template_id, tname,
-			    sizeof(tname));
-		if (rc == STORE_NOTFOUND) {
+		if ((rc2 = model_template_ref(c, nn->template_ref,
+		    n.template_id, tname, sizeof(tname), e)) < 0)
+			return -1;
+		if (rc2 == 0) {
 			herr_set(e, 422, HERR_INVALID, "no such template");
 			herr_field(e, HERR_SRC_BODY, "template",
 			    nn->template_ref);
 			return -1;
 		}
-		if (rc != STORE_OK)
-			return model_store_err(rc, e);
 		n.has_template_id = 1;
 		tmpl_name = tname;
 	}

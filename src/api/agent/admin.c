@@ -117,7 +117,7 @@ sys_fields(struct request *req, struct reply *rep, struct json_object *body,
 
 		herr_init(&e);
 		if (model_sys_type_known(req->ctx, s->type, &known, &e) != 0) {
-			agent_model_err(rep, &e);
+			reply_err(rep, &e);
 			return -1;
 		}
 		if (!known) {
@@ -215,7 +215,7 @@ api_agent_admin_create(struct request *req, struct reply *rep)
 	s.created = now;
 	herr_init(&e);
 	if (model_sys_create(req->ctx, &s, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return sys_action_reply(rep, "add-system-notification", &s);
 }
 
@@ -258,7 +258,7 @@ sys_load(struct request *req, struct reply *rep, struct sysnote *s,
 	if (e.code == HERR_NOT_FOUND)
 		sys_not_found(req, rep);
 	else
-		agent_model_err(rep, &e);
+		reply_err(rep, &e);
 	return -1;
 }
 
@@ -311,7 +311,7 @@ api_agent_admin_update(struct request *req, struct reply *rep)
 	}
 	herr_init(&e);
 	if (model_sys_update(req->ctx, &s, &e) != 0) {
-		status = agent_model_err(rep, &e);
+		status = reply_err(rep, &e);
 		goto out;
 	}
 	/* The README's flat fields, plus the wrapped object. */
@@ -340,7 +340,7 @@ api_agent_admin_delete(struct request *req, struct reply *rep)
 	herr_init(&e);
 	if (model_sys_delete(req->ctx, s.id, &e) != 0)
 		status = e.code == HERR_NOT_FOUND ? sys_not_found(req, rep) :
-		    agent_model_err(rep, &e);
+		    reply_err(rep, &e);
 	else
 		status = sys_action_reply(rep, "delete-system-notification",
 		    &s);
@@ -374,7 +374,7 @@ api_agent_admin_list(struct request *req, struct reply *rep)
 	if (rc != 0 || l.failed) {
 		json_object_put(l.arr);
 		return l.failed ? agent_store_err(rep, STORE_ERROR) :
-		    agent_model_err(rep, &e);
+		    reply_err(rep, &e);
 	}
 	doc = json_object_new_object();
 	json_object_object_add(doc, "action",
@@ -404,7 +404,7 @@ api_agent_admin_types(struct request *req, struct reply *rep)
 	herr_init(&e);
 	if (model_sys_types(req->ctx, sys_type_add, arr, &e) != 0) {
 		json_object_put(arr);
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	}
 	doc = json_object_new_object();
 	json_object_object_add(doc, "action",

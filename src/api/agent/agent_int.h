@@ -54,7 +54,6 @@ int	agent_render_miss(struct request *, struct reply *, enum route_rc);
 #define AGENT_END	((const char *)NULL)
 int	agent_err(struct reply *, int, const char *code, const char *reason,
 	    ...);
-int	agent_model_err(struct reply *, const struct herr *);
 int	agent_store_err(struct reply *, enum store_rc);
 int	agent_bad_field(struct reply *, const char *name, const char *reason);
 /* Render "doc" (consumed) as 200. */

@@ -47,21 +47,13 @@ agent_err(struct reply *rep, int status, const char *code,
 }
 
 int
-agent_model_err(struct reply *rep, const struct herr *e)
-{
-	rep->err = *e;
-	rep->status = e->status;
-	return e->status;
-}
-
-int
 agent_store_err(struct reply *rep, enum store_rc rc)
 {
 	struct herr	e;
 
 	herr_init(&e);
 	model_store_err(rc == STORE_OK ? STORE_ERROR : rc, &e);
-	return agent_model_err(rep, &e);
+	return reply_err(rep, &e);
 }
 
 /* The agent's code for an error found below it (§2.2). */

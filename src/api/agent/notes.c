@@ -184,7 +184,7 @@ agent_listing(struct request *req, struct reply *rep,
 	    0 || l.failed) {
 		json_object_put(l.arr);
 		return l.failed ? agent_store_err(rep, STORE_ERROR) :
-		    agent_model_err(rep, &e);
+		    reply_err(rep, &e);
 	}
 	if (reverse) {
 		rev = json_object_new_array();
@@ -330,7 +330,7 @@ api_agent_notification_create(struct request *req, struct reply *rep)
 	n.channels = NOTE_CH_AGENT_EMAIL;
 	herr_init(&e);
 	if (model_note_create(req->ctx, &n, id, &replayed, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	util_uuid_format(id, 1, idtext);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "success", json_object_new_boolean(1));
@@ -404,12 +404,12 @@ api_agent_count(struct request *req, struct reply *rep)
 		/* Unfiltered (or "new"): one statement answers it all. */
 		if (model_overview(req->ctx, q.user, &c, &st, &sn, &su,
 		    &e) != 0)
-			return agent_model_err(rep, &e);
+			return reply_err(rep, &e);
 		total = q.seen < 0 ? c.total : q.seen == 0 ? c.unread :
 		    c.total - c.unread;
 	} else {
 		if (model_note_count(req->ctx, &q, &c, &e) != 0)
-			return agent_model_err(rep, &e);
+			return reply_err(rep, &e);
 		if (agent_system_counts(req, rep, q.user, &st, &sn, &su) != 0)
 			return rep->status;
 		total = c.total;
@@ -440,7 +440,7 @@ agent_count_reply(struct request *req, struct reply *rep, const char *user,
 	q.seen = 0;
 	herr_init(&e);
 	if (model_note_count(req->ctx, &q, &c, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "success", json_object_new_boolean(1));
 	json_object_object_add(doc, "count", as_string ?
@@ -468,7 +468,7 @@ api_agent_seen(struct request *req, struct reply *rep)
 	    (const unsigned char (*)[16])ids, n, &e);
 	free(ids);
 	if (rc != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return agent_count_reply(req, rep, user, 0);
 }
 
@@ -521,7 +521,7 @@ api_agent_mark_all_seen(struct request *req, struct reply *rep)
 	}
 	herr_init(&e);
 	if (model_note_read_where(req->ctx, &q, NULL, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return agent_count_reply(req, rep, q.user, 0);
 }
 
@@ -545,7 +545,7 @@ api_agent_delete(struct request *req, struct reply *rep)
 	    (const unsigned char (*)[16])ids, n, &e);
 	free(ids);
 	if (rc != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "success", json_object_new_boolean(1));
 	return agent_json(rep, doc);
@@ -583,6 +583,6 @@ api_agent_delete_all(struct request *req, struct reply *rep)
 	}
 	herr_init(&e);
 	if (model_note_delete_where(req->ctx, &q, NULL, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return agent_count_reply(req, rep, q.user, 1);
 }

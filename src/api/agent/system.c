@@ -47,7 +47,7 @@ sys_user_array(struct request *req, struct reply *rep, const char *user,
 	    &e) != 0 || l.failed) {
 		json_object_put(l.arr);
 		return l.failed ? agent_store_err(rep, STORE_ERROR) :
-		    agent_model_err(rep, &e);
+		    reply_err(rep, &e);
 	}
 	*out = l.arr;
 	return 0;
@@ -70,7 +70,7 @@ agent_system_counts(struct request *req, struct reply *rep, const char *user,
 	herr_init(&e);
 	if (model_sys_user_counts(req->ctx, user, total, fresh, unseen, &e) !=
 	    0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ sys_mark(struct request *req, struct reply *rep, enum sys_state to)
 	    n, to, &e);
 	free(ids);
 	if (rc != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return sys_count_reply(req, rep, user, to);
 }
 
@@ -170,7 +170,7 @@ sys_mark_all(struct request *req, struct reply *rep, enum sys_state to,
 		return rep->status;
 	herr_init(&e);
 	if (model_sys_mark_all(req->ctx, user, to, &e) != 0)
-		return agent_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return sys_count_reply(req, rep, user, to);
 }
 

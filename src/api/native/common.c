@@ -67,14 +67,6 @@ native_fail(struct reply *rep, int status, const char *field,
 }
 
 int
-native_model_err(struct reply *rep, const struct herr *e)
-{
-	rep->err = *e;
-	rep->status = e->status;
-	return e->status;
-}
-
-int
 native_json(struct reply *rep, int status, struct json_object *doc)
 {
 	if (doc == NULL)
@@ -98,7 +90,7 @@ native_path_user(struct request *req, struct reply *rep, char *name,
 		    -1;
 	herr_init(&e);
 	if ((rc = model_user_find(req->ctx, ref, id, name, namesz, &e)) < 0)
-		return native_model_err(rep, &e), -1;
+		return reply_err(rep, &e), -1;
 	if (rc == 0) {
 		/* Not there yet: a name is still the user's name. */
 		if (strlen(ref) >= namesz)
@@ -107,7 +99,7 @@ native_path_user(struct request *req, struct reply *rep, char *name,
 	}
 	/* The act-for check comes before anything is read. */
 	if (model_may_act_for(req->ctx, name, &e) != 0)
-		return native_model_err(rep, &e), -1;
+		return reply_err(rep, &e), -1;
 	return rc;
 }
 

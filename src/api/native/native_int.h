@@ -31,7 +31,6 @@ int	native_render_error(struct request *, struct reply *,
 /* Record a 4xx naming "field"; returns the status. */
 int	native_fail(struct reply *, int status, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-int	native_model_err(struct reply *, const struct herr *);
 /* Render "doc" (consumed) with "status". */
 int	native_json(struct reply *, int status, struct json_object *doc);
 

@@ -201,7 +201,7 @@ nv_reply_note(struct request *req, struct reply *rep,
 
 	herr_init(&e);
 	if (model_note_get(req->ctx, id, note_reply_cb, &doc, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	if (status == 201) {
 		util_uuid_format(id, 0, idtext);
 		snprintf(loc, sizeof(loc), "/v1/notifications/%s", idtext);
@@ -276,7 +276,7 @@ api_native_create(struct request *req, struct reply *rep)
 	}
 	herr_init(&e);
 	if (model_note_create(req->ctx, &n, id, &replayed, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return nv_reply_note(req, rep, id, 201);
 }
 
@@ -328,7 +328,7 @@ api_native_patch(struct request *req, struct reply *rep)
 	herr_init(&e);
 	if (model_note_set_read(req->ctx, id, json_object_get_boolean(v),
 	    &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	return nv_reply_note(req, rep, id, 200);
 }
 
@@ -342,7 +342,7 @@ api_native_delete(struct request *req, struct reply *rep)
 		return rep->status;
 	herr_init(&e);
 	if (model_note_delete(req->ctx, id, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	rep->status = 204;
 	return 204;
 }
@@ -422,30 +422,21 @@ nv_uncursor(const char *s, struct note_query *q)
 	return 0;
 }
 
-/* A template filter: an id, or a name resolved to its id. */
+/* A template filter: an id or a name; *none when there is no such. */
 static int
 nv_template_filter(struct request *req, struct reply *rep, const char *v,
     unsigned char id[16], int *none)
 {
 	char		name[NOTE_TEMPLATE_MAX * 4 + 1];
-	enum store_rc	rc;
+	struct herr	e;
+	int		rc;
 
-	*none = 0;
-	if (util_uuid_parse(v, id) == 0)
-		return 0;
-	rc = store_template_ref(req->ctx->st, req->ctx->tenant, NULL, v, id,
-	    name, sizeof(name));
-	if (rc == STORE_NOTFOUND) {
-		*none = 1;
-		return 0;
-	}
-	if (rc != STORE_OK) {
-		struct herr	e;
-
-		herr_init(&e);
-		model_store_err(rc, &e);
-		return native_model_err(rep, &e), -1;
-	}
+	herr_init(&e);
+	if ((rc = model_template_ref(req->ctx, v, id, name, sizeof(name),
+	    &e)) < 0)
+		return reply_err(rep, &e), -1;
+	/* An id no template has still filters (to nothing). */
+	*none = rc == 0 && util_uuid_parse(v, id) != 0;
 	return 0;
 }
 
@@ -542,7 +533,7 @@ api_native_list(struct request *req, struct reply *rep)
 	    p.failed) {
 		json_object_put(p.items);
 		return p.failed ? native_fail(rep, 500, NULL, "internal "
-		    "error") : native_model_err(rep, &e);
+		    "error") : reply_err(rep, &e);
 	}
 	if (empty)
 		p.more = 0;
@@ -576,7 +567,7 @@ api_native_count(struct request *req, struct reply *rep)
 	q.seen = -1;
 	herr_init(&e);
 	if (model_note_count(req->ctx, &q, &c, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "total", json_object_new_int64(c.total));
 	json_object_object_add(doc, "unread", json_object_new_int64(c.unread));
@@ -599,7 +590,7 @@ api_native_read_all(struct request *req, struct reply *rep)
 	q.seen = -1;
 	herr_init(&e);
 	if (model_note_read_where(req->ctx, &q, &changed, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	doc = json_object_new_object();
 	json_object_object_add(doc, "updated", json_object_new_int64(changed));
 	return native_json(rep, 200, doc);

@@ -77,7 +77,7 @@ api_native_sys_list(struct request *req, struct reply *rep)
 	    &e) != 0 || l.failed) {
 		json_object_put(l.arr);
 		return l.failed ? native_fail(rep, 500, NULL, "internal error") :
-		    native_model_err(rep, &e);
+		    reply_err(rep, &e);
 	}
 	doc = json_object_new_object();
 	json_object_object_add(doc, "items", l.arr);
@@ -113,7 +113,7 @@ nv_sys_mark(struct request *req, struct reply *rep, enum sys_state to)
 	herr_init(&e);
 	if (model_sys_user_get(req->ctx, user, id, nv_sys_keep, &dismissible,
 	    &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	if (to == SYS_DISMISSED && !dismissible) {
 		native_fail(rep, 422, NULL,
 		    "this system notification cannot be dismissed");
@@ -122,14 +122,14 @@ nv_sys_mark(struct request *req, struct reply *rep, enum sys_state to)
 	}
 	if (model_sys_mark(req->ctx, user, (const unsigned char (*)[16])id, 1,
 	    to, &e) != 0)
-		return native_model_err(rep, &e);
+		return reply_err(rep, &e);
 	if ((l.arr = json_object_new_array()) == NULL)
 		return native_fail(rep, 500, NULL, "out of memory");
 	if (model_sys_user_get(req->ctx, user, id, nv_sys_row, &l, &e) != 0 ||
 	    l.failed) {
 		json_object_put(l.arr);
 		return l.failed ? native_fail(rep, 500, NULL, "internal error") :
-		    native_model_err(rep, &e);
+		    reply_err(rep, &e);
 	}
 	o = json_object_get(json_object_array_get_idx(l.arr, 0));
 	json_object_put(l.arr);
