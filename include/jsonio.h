@@ -25,6 +25,28 @@ int	jsonio_get_obj(struct json_object *, const char *,
 int	jsonio_get_arr(struct json_object *, const char *,
 	    struct json_object **out);
 
+/*
+ * Append "o" (taken) to "arr"; a NULL "o" (a renderer out of memory)
+ * sets *failed instead.  Returns what a row callback returns: 0 to go
+ * on, 1 to stop.
+ */
+int	jsonio_append(struct json_object *arr, struct json_object *o,
+	    int *failed);
+
+/* One member of an object built from a table (jsonio_object). */
+enum jsonio_kind { JSONIO_STR, JSONIO_BOOL, JSONIO_I64, JSONIO_VALUE };
+struct jsonio_field {
+	const char		*key;
+	enum jsonio_kind	 kind;
+	const char		*str;	/* JSONIO_STR; NULL: null */
+	long long		 num;	/* JSONIO_BOOL, JSONIO_I64 */
+	struct json_object	*value;	/* JSONIO_VALUE (taken); NULL: null */
+};
+
+/* A new object of the "n" fields, in order; NULL when out of memory
+ * (the values are put either way). */
+struct json_object *jsonio_object(const struct jsonio_field *, size_t n);
+
 /* Text of "doc" (borrowed, valid until doc is put) and its length. */
 const char *jsonio_text(struct json_object *, size_t *len);
 

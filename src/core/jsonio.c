@@ -99,3 +99,45 @@ jsonio_text(struct json_object *doc, size_t *len)
 	return json_object_to_json_string_length(doc,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
+
+int
+jsonio_append(struct json_object *arr, struct json_object *o, int *failed)
+{
+	if (o == NULL || json_object_array_add(arr, o) != 0) {
+		json_object_put(o);
+		*failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+struct json_object *
+jsonio_object(const struct jsonio_field *f, size_t n)
+{
+	struct json_object	*o, *v;
+	size_t			 i;
+
+	o = json_object_new_object();
+	for (i = 0; i < n; i++) {
+		switch (f[i].kind) {
+		case JSONIO_STR:
+			v = f[i].str != NULL ?
+			    json_object_new_string(f[i].str) : NULL;
+			break;
+		case JSONIO_BOOL:
+			v = json_object_new_boolean(f[i].num != 0);
+			break;
+		case JSONIO_I64:
+			v = json_object_new_int64(f[i].num);
+			break;
+		default:
+			v = f[i].value;
+			break;
+		}
+		if (o == NULL)
+			json_object_put(v);
+		else
+			json_object_object_add(o, f[i].key, v);
+	}
+	return o;
+}

@@ -141,14 +141,8 @@ static int
 agent_list_row(const struct note *n, void *arg)
 {
 	struct agent_list	*l = arg;
-	struct json_object	*o;
 
-	if ((o = agent_note_json(n, l->depth)) == NULL) {
-		l->failed = 1;
-		return 1;
-	}
-	json_object_array_add(l->arr, o);
-	return 0;
+	return jsonio_append(l->arr, agent_note_json(n, l->depth), &l->failed);
 }
 
 /* A query for the request's user: every notification, newest first. */

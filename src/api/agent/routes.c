@@ -45,12 +45,12 @@ static const struct route agent_routes[] = {
 
 static const char *const agent_prefixes[] = { "/", NULL };
 
+/* Unknown paths are the agent's 400; every tenant is the token's. */
 const struct dialect dialect_agent = {
-	"agent",
-	agent_prefixes,
-	agent_routes,
-	sizeof(agent_routes) / sizeof(agent_routes[0]),
-	agent_render_error,
-	agent_render_miss,
-	NULL,
+	.name = "agent",
+	.prefixes = agent_prefixes,
+	.routes = agent_routes,
+	.nroutes = sizeof(agent_routes) / sizeof(agent_routes[0]),
+	.render_error = agent_render_error,
+	.render_miss = agent_render_miss,
 };

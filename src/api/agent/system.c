@@ -12,6 +12,7 @@
 
 #include "agent_int.h"
 #include "herr.h"
+#include "jsonio.h"
 #include "model.h"
 #include "reply.h"
 #include "request.h"
@@ -23,14 +24,9 @@ int
 agent_sys_list_row(const struct sysnote *s, void *arg)
 {
 	struct agent_sys_list	*l = arg;
-	struct json_object	*o;
 
-	if ((o = agent_sys_json(s, l->user_view)) == NULL) {
-		l->failed = 1;
-		return 1;
-	}
-	json_object_array_add(l->arr, o);
-	return 0;
+	return jsonio_append(l->arr, agent_sys_json(s, l->user_view),
+	    &l->failed);
 }
 
 static int

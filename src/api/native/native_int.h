@@ -14,16 +14,18 @@ struct json_object;
 struct reply;
 struct request;
 
-int	api_native_create(struct request *, struct reply *);
-int	api_native_get(struct request *, struct reply *);
-int	api_native_patch(struct request *, struct reply *);
-int	api_native_delete(struct request *, struct reply *);
-int	api_native_list(struct request *, struct reply *);
-int	api_native_count(struct request *, struct reply *);
-int	api_native_read_all(struct request *, struct reply *);
-int	api_native_sys_list(struct request *, struct reply *);
-int	api_native_sys_seen(struct request *, struct reply *);
-int	api_native_sys_dismiss(struct request *, struct reply *);
+/* Every handler has the router's signature. */
+#define NATIVE_HANDLER(name) \
+	int api_native_##name(struct request *, struct reply *)
+NATIVE_HANDLER(create);
+NATIVE_HANDLER(get);
+NATIVE_HANDLER(patch);
+NATIVE_HANDLER(delete);
+NATIVE_HANDLER(list);
+NATIVE_HANDLER(count);
+NATIVE_HANDLER(read_all);
+NATIVE_HANDLER(sys_list);
+NATIVE_HANDLER(sys_act);	/* …/seen and …/dismiss */
 
 int	native_render_error(struct request *, struct reply *,
 	    const struct herr *);

@@ -363,18 +363,14 @@ static int
 nv_page_row(const struct note *n, void *arg)
 {
 	struct nv_page		*p = arg;
-	struct json_object	*o;
 
 	/* One row past the page says whether there is a next one. */
 	if (p->rows++ == p->want) {
 		p->more = 1;
 		return 1;
 	}
-	if ((o = native_note_json(n)) == NULL) {
-		p->failed = 1;
+	if (jsonio_append(p->items, native_note_json(n), &p->failed) != 0)
 		return 1;
-	}
-	json_object_array_add(p->items, o);
 	p->last_created = n->created;
 	memcpy(p->last_id, n->id, 16);
 	return 0;

@@ -17,20 +17,19 @@ static const struct route native_routes[] = {
 			    api_native_read_all,			0 },
 	{ REQ_GET,	"/v1/users/{user}/system-notifications",
 			    api_native_sys_list,			0 },
+	/* One handler: the last segment says which state. */
 	{ REQ_POST,	"/v1/users/{user}/system-notifications/{id}/seen",
-			    api_native_sys_seen,			0 },
+			    api_native_sys_act,				0 },
 	{ REQ_POST,	"/v1/users/{user}/system-notifications/{id}/dismiss",
-			    api_native_sys_dismiss,			0 },
+			    api_native_sys_act,				0 },
 };
 
 static const char *const native_prefixes[] = { "/v1", NULL };
 
+/* 404 and 405 are the registry's own, rendered in native JSON. */
 const struct dialect dialect_native = {
-	"native",
-	native_prefixes,
-	native_routes,
-	sizeof(native_routes) / sizeof(native_routes[0]),
-	native_render_error,
-	NULL,
-	NULL,
+	.name = "native", .prefixes = native_prefixes,
+	.routes = native_routes,
+	.nroutes = sizeof(native_routes) / sizeof(native_routes[0]),
+	.render_error = native_render_error,
 };

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "herr.h"
+#include "jsonio.h"
 #include "model.h"
 #include "native_int.h"
 #include "reply.h"
@@ -18,27 +19,26 @@ nv_sys_json(const struct sysnote *s)
 {
 	static const char *const states[] = { "new", "received", "seen",
 	    "dismissed" };
-	struct json_object	*o;
 	char			 id[UUID_STR_LEN];
+	struct jsonio_field	 f[] = {
+		{ "id", JSONIO_STR, id, 0, NULL },
+		{ "type", JSONIO_STR, s->type, 0, NULL },
+		{ "message", JSONIO_STR, s->message, 0, NULL },
+		{ "dismissible", JSONIO_BOOL, NULL, s->dismissible, NULL },
+		{ "logins_disabled", JSONIO_BOOL, NULL, s->logins_disabled,
+		    NULL },
+		{ "activation", JSONIO_VALUE, NULL, 0,
+		    native_time(s->activation, 0) },
+		{ "deactivation", JSONIO_VALUE, NULL, 0,
+		    native_time(s->deactivation, 0) },
+		{ "created_at", JSONIO_VALUE, NULL, 0,
+		    native_time(s->created, 0) },
+		{ "state", JSONIO_STR, states[(unsigned int)s->state <=
+		    SYS_DISMISSED ? s->state : 0], 0, NULL },
+	};
 
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
 	util_uuid_format(s->id, 0, id);
-	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "type", json_object_new_string(s->type));
-	json_object_object_add(o, "message",
-	    json_object_new_string(s->message));
-	json_object_object_add(o, "dismissible",
-	    json_object_new_boolean(s->dismissible));
-	json_object_object_add(o, "logins_disabled",
-	    json_object_new_boolean(s->logins_disabled));
-	json_object_object_add(o, "activation", native_time(s->activation, 0));
-	json_object_object_add(o, "deactivation",
-	    native_time(s->deactivation, 0));
-	json_object_object_add(o, "created_at", native_time(s->created, 0));
-	json_object_object_add(o, "state", json_object_new_string(
-	    states[(unsigned int)s->state <= SYS_DISMISSED ? s->state : 0]));
-	return o;
+	return jsonio_object(f, sizeof(f) / sizeof(f[0]));
 }
 
 struct nv_sys {
@@ -50,14 +50,8 @@ static int
 nv_sys_row(const struct sysnote *s, void *arg)
 {
 	struct nv_sys		*l = arg;
-	struct json_object	*o;
 
-	if ((o = nv_sys_json(s)) == NULL) {
-		l->failed = 1;
-		return 1;
-	}
-	json_object_array_add(l->arr, o);
-	return 0;
+	return jsonio_append(l->arr, nv_sys_json(s), &l->failed);
 }
 
 int
@@ -136,14 +130,13 @@ nv_sys_mark(struct request *req, struct reply *rep, enum sys_state to)
 	return native_json(rep, 200, o);
 }
 
+/* POST …/system-notifications/{id}/seen and …/dismiss */
 int
-api_native_sys_seen(struct request *req, struct reply *rep)
+api_native_sys_act(struct request *req, struct reply *rep)
 {
-	return nv_sys_mark(req, rep, SYS_SEEN);
-}
+	const char	*a = strrchr(req->path, '/');
 
-int
-api_native_sys_dismiss(struct request *req, struct reply *rep)
-{
-	return nv_sys_mark(req, rep, SYS_DISMISSED);
+	/* The router matched one of the two paths. */
+	return nv_sys_mark(req, rep, a != NULL && strcmp(a, "/seen") == 0 ?
+	    SYS_SEEN : SYS_DISMISSED);
 }
