@@ -18,6 +18,8 @@ struct cfg {
 	size_t		body_max;
 	int		json_depth;
 	size_t		query_max;
+	long long	list_max;	/* rows in one unpaged listing */
+	size_t		reply_max;	/* bytes of one listing */
 	char		db_socket[CFG_STR_MAX];
 	char		db_host[CFG_STR_MAX];
 	unsigned int	db_port;

@@ -24,6 +24,10 @@ void	reply_reset(struct reply *);
 /* Set the body to the JSON text of "doc" (borrowed).  Returns status. */
 int	reply_json(struct reply *, int status, struct json_object *doc);
 
+/* Take "body" (malloc'd, NUL-terminated) as the body.  Returns status. */
+int	reply_take(struct reply *, int status, const char *ctype, char *body,
+	    size_t len);
+
 /* Set a literal body.  Returns status. */
 int	reply_text(struct reply *, int status, const char *ctype,
 	    const char *text);

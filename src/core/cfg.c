@@ -41,6 +41,8 @@ static const struct cfg_key cfg_keys[] = {
 	K("body_max",		CFG_SIZE,  body_max, 1024, 67108864),
 	K("json_depth",		CFG_INT,   json_depth, 2, 1000),
 	K("query_max",		CFG_SIZE,  query_max, 256, 1048576),
+	K("list_max",		CFG_LL,    list_max, 10, 1000000),
+	K("reply_max",		CFG_SIZE,  reply_max, 65536, 1073741824),
 	K("db_socket",		CFG_STR,   db_socket, 0, 0),
 	K("db_host",		CFG_STR,   db_host, 0, 0),
 	K("db_port",		CFG_UINT,  db_port, 1, 65535),
@@ -109,6 +111,8 @@ cfg_defaults(struct cfg *c)
 	c->body_max = 1048576;
 	c->json_depth = 32;
 	c->query_max = 4096;
+	c->list_max = 1000;
+	c->reply_max = 8 * 1024 * 1024;
 	snprintf(c->db_socket, sizeof(c->db_socket), "/run/mysqld/mysqld.sock");
 	snprintf(c->db_host, sizeof(c->db_host), "localhost");
 	c->db_port = 3306;

@@ -65,6 +65,18 @@ reply_json(struct reply *r, int status, struct json_object *doc)
 }
 
 int
+reply_take(struct reply *r, int status, const char *ctype, char *body,
+    size_t len)
+{
+	free(r->body);
+	r->body = body;
+	r->bodysz = len;
+	r->status = status;
+	r->ctype = ctype;
+	return status;
+}
+
+int
 reply_text(struct reply *r, int status, const char *ctype, const char *text)
 {
 	return reply_set(r, status, ctype, text, strlen(text));

@@ -76,7 +76,8 @@ int	agent_ids(struct reply *, struct json_object *,
 int	agent_too_long(const char *, size_t);
 
 /* The JSON of a notification and of a system notification (render.c). */
-struct json_object *agent_note_json(const struct note *, int depth);
+struct jbuf;
+int	agent_note_write(struct jbuf *, const struct note *, int depth);
 struct json_object *agent_sys_json(const struct sysnote *, int user_view);
 
 /* An array being filled with system notifications. */

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "cfg.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "model.h"
 #include "reply.h"
@@ -131,18 +132,50 @@ agent_sort(struct request *req, struct reply *rep, struct note_query *pg)
 }
 
 
+/* Rows written as they come, within reply_max; offsets for reversing. */
 struct agent_list {
-	struct json_object	*arr;
-	int			 depth;
-	int			 failed;
+	struct jbuf	 out;
+	int		 depth;
+	long long	 rows;
+	size_t		 starts[16];
+	int		 truncated;
 };
 
 static int
 agent_list_row(const struct note *n, void *arg)
 {
 	struct agent_list	*l = arg;
+	size_t			 mark = l->out.len;
 
-	return jsonio_append(l->arr, agent_note_json(n, l->depth), &l->failed);
+	if (l->rows > 0)
+		jbuf_lit(&l->out, ",");
+	if (l->rows < 16)
+		l->starts[l->rows] = l->out.len;
+	if (agent_note_write(&l->out, n, l->depth) != 0) {
+		/* The row that did not fit is not sent at all. */
+		l->out.len = mark;
+		l->out.buf[mark] = '\0';
+		l->out.over = 0;
+		l->truncated = 1;
+		return 1;
+	}
+	l->rows++;
+	return 0;
+}
+
+/* The rows of "l" (at most 16) in reverse order, into "b". */
+static void
+agent_reverse(const struct agent_list *l, struct jbuf *b)
+{
+	long long	i;
+	size_t		end;
+
+	for (i = l->rows - 1; i >= 0; i--) {
+		end = i + 1 < l->rows ? l->starts[i + 1] - 1 : l->out.len;
+		if (i < l->rows - 1)
+			jbuf_lit(b, ",");
+		jbuf_raw(b, l->out.buf + l->starts[i], end - l->starts[i]);
+	}
 }
 
 /* A query for the request's user: every notification, newest first. */
@@ -155,55 +188,79 @@ agent_query(struct note_query *q)
 }
 
 /*
- * A listing {"total", "unseen_total", "messages", "system-messages"}:
+ * A listing {"messages", "total", "unseen_total", "system-messages"}:
  * total counts the filter's rows ignoring paging, unseen_total the same
- * without the seen condition but unseen (§5.1.7).
+ * without the seen condition but unseen (§5.1.7).  Rows go from the
+ * database into the answer one at a time, at most list_max of them when
+ * the client asked for more (or for all), and at most reply_max bytes.
  */
 static int
 agent_listing(struct request *req, struct reply *rep,
-    const struct note_query *q, int reverse, int with_system)
+    const struct note_query *q0, int reverse, int with_system)
 {
-	struct agent_list	 l = { NULL, req->app->cfg->json_depth + 1, 0 };
-	struct json_object	*doc, *rev, *sys = NULL;
+	const struct cfg	*cfg = req->app->cfg;
+	struct agent_list	 l;
+	struct note_query	 q = *q0;
+	struct json_object	*sys = NULL;
 	struct note_counts	 counts = { 0, 0 };
+	struct jbuf		 rev;
 	struct herr		 e;
-	size_t			 i, n;
+	const char		*text;
+	char			*body, num[96];
+	size_t			 len, first;
 
 	herr_init(&e);
-	if ((l.arr = json_object_new_array()) == NULL)
-		return agent_store_err(rep, STORE_ERROR);
+	memset(&l, 0, sizeof(l));
+	jbuf_init(&l.out, cfg->reply_max);
+	l.depth = cfg->json_depth + 1;
+	if (q.limit <= 0 || q.limit > cfg->list_max)
+		q.limit = cfg->list_max;
+	jbuf_lit(&l.out, "{\"messages\":[");
+	first = l.out.len;
 	/* The counts ignore paging: last-ten's total is everything the
 	 * user has, not the ten (§5.1.8). */
-	if (model_note_list(req->ctx, q, agent_list_row, &l, &counts, &e) !=
-	    0 || l.failed) {
-		json_object_put(l.arr);
-		return l.failed ? agent_store_err(rep, STORE_ERROR) :
-		    reply_err(rep, &e);
+	if (model_note_list(req->ctx, &q, agent_list_row, &l, &counts, &e) !=
+	    0) {
+		jbuf_free(&l.out);
+		return reply_err(rep, &e);
 	}
-	if (reverse) {
-		rev = json_object_new_array();
-		n = json_object_array_length(l.arr);
-		for (i = n; i > 0; i--)
-			json_object_array_add(rev, json_object_get(
-			    json_object_array_get_idx(l.arr, i - 1)));
-		json_object_put(l.arr);
-		l.arr = rev;
+	if (reverse && l.rows <= 16) {
+		jbuf_init(&rev, cfg->reply_max);
+		jbuf_raw(&rev, l.out.buf, first);
+		agent_reverse(&l, &rev);
+		jbuf_free(&l.out);
+		l.out = rev;
 	}
 	/* /messages carries the user's system notifications, and
 	 * /unseen-messages the unseen ones. */
-	if (with_system && agent_system_messages(req, rep, q->user,
-	    q->seen == 0 && with_system == 2, &sys) != 0) {
-		json_object_put(l.arr);
+	if (with_system && agent_system_messages(req, rep, q.user,
+	    q.seen == 0 && with_system == 2, &sys) != 0) {
+		jbuf_free(&l.out);
 		return rep->status;
 	}
-	doc = json_object_new_object();
-	json_object_object_add(doc, "total", agent_count_str(counts.total));
-	json_object_object_add(doc, "unseen_total",
-	    agent_count_str(counts.unread));
-	json_object_object_add(doc, "messages", l.arr);
-	if (with_system)
-		json_object_object_add(doc, "system-messages", sys);
-	return agent_json(rep, doc);
+	/* The envelope has room beyond the rows' bound. */
+	l.out.max += 1024 * 1024;
+	/* Counts are strings in the agent's listings. */
+	snprintf(num, sizeof(num), "],\"total\":\"%lld\",\"unseen_total\":"
+	    "\"%lld\"", counts.total, counts.unread);
+	jbuf_lit(&l.out, num);
+	if (with_system) {
+		jbuf_lit(&l.out, ",\"system-messages\":");
+		text = jsonio_text(sys, &len);
+		jbuf_raw(&l.out, text != NULL ? text : "[]", text != NULL ?
+		    len : 2);
+		json_object_put(sys);
+	}
+	jbuf_lit(&l.out, "}");
+	if (l.out.over) {
+		jbuf_free(&l.out);
+		return agent_store_err(rep, STORE_ERROR);
+	}
+	if (l.truncated)
+		reply_header(rep, "Herald-Truncated", "true");
+	body = jbuf_take(&l.out, &len);
+	return reply_take(rep, 200, "application/json; charset=utf-8", body,
+	    len);
 }
 
 int

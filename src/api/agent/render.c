@@ -12,6 +12,7 @@
 
 #include "agent_int.h"
 #include "date.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "store.h"
 #include "util.h"
@@ -40,48 +41,72 @@ agent_payload_dates(struct json_object *payload)
 	}
 }
 
-/* The notification object N of agent.md §3.1. */
-struct json_object *
-agent_note_json(const struct note *n, int depth)
+/*
+ * The stored payload as the agent shows it: the text as stored, unless
+ * it holds the dates the original repaired (then parsed and repaired).
+ */
+static int
+agent_payload_write(struct jbuf *b, const char *payload, int depth)
 {
-	struct json_object	*o, *m, *payload = NULL;
-	char			 id[UUID_STR_LEN], *type, *p;
+	struct json_object	*doc = NULL;
+	const char		*p = payload, *text;
+	size_t			 len;
+	int			 rc;
 
-	if (jsonio_parse(n->payload, strlen(n->payload), depth, &payload) !=
-	    JSONIO_OK || !json_object_is_type(payload, json_type_object)) {
-		json_object_put(payload);
-		payload = json_object_new_object();
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	if (*p != '{')
+		return jbuf_lit(b, "{}");
+	if (strstr(p, "startdate") == NULL && strstr(p, "enddate") == NULL)
+		return jbuf_lit(b, p);
+	if (jsonio_parse(payload, strlen(payload), depth, &doc) != JSONIO_OK ||
+	    !json_object_is_type(doc, json_type_object)) {
+		json_object_put(doc);
+		return jbuf_lit(b, "{}");
 	}
-	agent_payload_dates(payload);
+	agent_payload_dates(doc);
+	text = jsonio_text(doc, &len);
+	rc = text != NULL ? jbuf_raw(b, text, len) : jbuf_lit(b, "{}");
+	json_object_put(doc);
+	return rc;
+}
+
+/* The notification object N of agent.md §3.1, written into "b". */
+int
+agent_note_write(struct jbuf *b, const struct note *n, int depth)
+{
+	char	id[UUID_STR_LEN], type[NOTE_TYPE_MAX * 4 + 1];
+	size_t	i;
+
 	/* Types display with spaces: tool_request -> "tool request". */
-	if ((type = strdup(n->type)) == NULL) {
-		json_object_put(payload);
-		return NULL;
-	}
-	for (p = type; *p != '\0'; p++)
-		if (*p == '_')
-			*p = ' ';
+	for (i = 0; n->type[i] != '\0' && i + 1 < sizeof(type); i++)
+		type[i] = n->type[i] == '_' ? ' ' : n->type[i];
+	type[i] = '\0';
 	util_uuid_format(n->id, 1, id);
-	o = json_object_new_object();
-	m = json_object_new_object();
-	json_object_object_add(m, "id", json_object_new_string(id));
-	json_object_object_add(m, "timestamp",
-	    json_object_new_int64(n->created));
-	json_object_object_add(m, "text", json_object_new_string(n->body));
-	json_object_object_add(o, "type", json_object_new_string(type));
-	json_object_object_add(o, "user", json_object_new_string(n->user));
-	json_object_object_add(o, "subject",
-	    json_object_new_string(n->subject));
-	json_object_object_add(o, "email", json_object_new_boolean(n->email));
-	json_object_object_add(o, "email_template", n->template != NULL ?
-	    json_object_new_string(n->template) : NULL);
-	json_object_object_add(o, "payload", payload);
-	json_object_object_add(o, "message", m);
-	json_object_object_add(o, "seen", json_object_new_boolean(n->seen));
-	json_object_object_add(o, "deleted",
-	    json_object_new_boolean(n->deleted));
-	free(type);
-	return o;
+	jbuf_lit(b, "{");
+	jbuf_key(b, "type");
+	jbuf_str(b, type);
+	jbuf_lit(b, ",");
+	jbuf_key(b, "user");
+	jbuf_str(b, n->user);
+	jbuf_lit(b, ",");
+	jbuf_key(b, "subject");
+	jbuf_str(b, n->subject);
+	jbuf_lit(b, n->email ? ",\"email\":true," : ",\"email\":false,");
+	jbuf_key(b, "email_template");
+	jbuf_str(b, n->template);
+	jbuf_lit(b, ",");
+	jbuf_key(b, "payload");
+	agent_payload_write(b, n->payload, depth);
+	jbuf_lit(b, ",\"message\":{\"id\":");
+	jbuf_str(b, id);
+	jbuf_lit(b, ",\"timestamp\":");
+	jbuf_i64(b, n->created);
+	jbuf_lit(b, ",\"text\":");
+	jbuf_str(b, n->body);
+	jbuf_lit(b, n->seen ? "},\"seen\":true" : "},\"seen\":false");
+	return jbuf_lit(b, n->deleted ? ",\"deleted\":true}" :
+	    ",\"deleted\":false}");
 }
 
 struct json_object *

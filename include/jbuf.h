@@ -1,0 +1,32 @@
+#ifndef JBUF_H
+#define JBUF_H
+
+/*
+ * JSON text written straight into one growing buffer, bounded: listings
+ * render their rows here as they come from the database, and stored
+ * JSON is copied in as it is, never parsed and serialised again.
+ */
+#include <stddef.h>
+
+struct jbuf {
+	char	*buf;		/* NUL-terminated; owned */
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;		/* bytes it may hold */
+	int	 over;		/* a write did not fit (or memory ran out) */
+};
+
+void	jbuf_init(struct jbuf *, size_t max);
+void	jbuf_free(struct jbuf *);
+/* Each returns 0, or -1 (and sets over) when the text did not fit. */
+int	jbuf_raw(struct jbuf *, const char *, size_t);
+int	jbuf_lit(struct jbuf *, const char *);
+/* A JSON string, escaped as json-c escapes it; NULL writes null. */
+int	jbuf_str(struct jbuf *, const char *);
+int	jbuf_i64(struct jbuf *, long long);
+/* "key": */
+int	jbuf_key(struct jbuf *, const char *);
+/* Give the text away (caller frees); the buffer is empty after. */
+char	*jbuf_take(struct jbuf *, size_t *len);
+
+#endif

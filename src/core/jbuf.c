@@ -1,0 +1,120 @@
+/* struct jbuf: bounded JSON output without a document tree. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbuf.h"
+
+void
+jbuf_init(struct jbuf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void
+jbuf_free(struct jbuf *b)
+{
+	if (b == NULL)
+		return;
+	free(b->buf);
+	jbuf_init(b, b->max);
+}
+
+int
+jbuf_raw(struct jbuf *b, const char *s, size_t n)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (b->over || n > b->max - b->len) {
+		b->over = 1;
+		return -1;
+	}
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap > 0 ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->buf, cap)) == NULL) {
+			b->over = 1;
+			return -1;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+int
+jbuf_lit(struct jbuf *b, const char *s)
+{
+	return jbuf_raw(b, s, strlen(s));
+}
+
+int
+jbuf_str(struct jbuf *b, const char *s)
+{
+	const char	*run;
+	char		 esc[8];
+
+	if (s == NULL)
+		return jbuf_lit(b, "null");
+	if (jbuf_raw(b, "\"", 1) != 0)
+		return -1;
+	for (run = s; *s != '\0'; s++) {
+		unsigned char	c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c != '/')
+			continue;
+		jbuf_raw(b, run, (size_t)(s - run));
+		switch (c) {
+		case '"':  jbuf_lit(b, "\\\""); break;
+		case '\\': jbuf_lit(b, "\\\\"); break;
+		case '/':  jbuf_lit(b, "\\/"); break;	/* as json-c does */
+		case '\b': jbuf_lit(b, "\\b"); break;
+		case '\f': jbuf_lit(b, "\\f"); break;
+		case '\n': jbuf_lit(b, "\\n"); break;
+		case '\r': jbuf_lit(b, "\\r"); break;
+		case '\t': jbuf_lit(b, "\\t"); break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			jbuf_lit(b, esc);
+			break;
+		}
+		run = s + 1;
+	}
+	jbuf_raw(b, run, (size_t)(s - run));
+	return jbuf_raw(b, "\"", 1);
+}
+
+int
+jbuf_i64(struct jbuf *b, long long v)
+{
+	char	num[32];
+
+	snprintf(num, sizeof(num), "%lld", v);
+	return jbuf_lit(b, num);
+}
+
+int
+jbuf_key(struct jbuf *b, const char *k)
+{
+	jbuf_str(b, k);
+	return jbuf_raw(b, ":", 1);
+}
+
+char *
+jbuf_take(struct jbuf *b, size_t *len)
+{
+	char	*p = b->buf;
+
+	*len = b->len;
+	b->buf = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
