@@ -36,13 +36,6 @@
 #define DRAIN_MS	30000	/* then SIGKILL what is left */
 #define RESPAWN_MS	500	/* a worker that died young waits this */
 
-struct worker {
-	pid_t		pid;
-	unsigned int	gen;
-	int64_t		started;
-	int64_t		respawn_at;	/* 0: slot live or not wanted */
-};
-
 static volatile sig_atomic_t	worker_stop;
 static int			pool_fd;
 
@@ -184,7 +177,7 @@ pool_listen(const struct cfg *cfg, int *created)
 }
 
 static size_t
-pool_live(const struct worker *w, size_t n)
+pool_live(const struct pool_slot *w, size_t n)
 {
 	size_t	i, live = 0;
 
@@ -194,7 +187,7 @@ pool_live(const struct worker *w, size_t n)
 }
 
 static void
-pool_signal_all(struct worker *w, size_t n, int sig)
+pool_signal_all(struct pool_slot *w, size_t n, int sig)
 {
 	size_t	i;
 
@@ -203,9 +196,9 @@ pool_signal_all(struct worker *w, size_t n, int sig)
 			kill(w[i].pid, sig);
 }
 
-/* Slots the current generation holds: live, or waiting to respawn. */
+/* Slots generation "gen" holds: live, or waiting to respawn. */
 static size_t
-pool_held(const struct worker *w, size_t n, unsigned int gen)
+pool_held(const struct pool_slot *w, size_t n, unsigned int gen)
 {
 	size_t	i, held = 0;
 
@@ -214,14 +207,47 @@ pool_held(const struct worker *w, size_t n, unsigned int gen)
 	return held;
 }
 
-/*
- * Reap exited workers; schedule a respawn for current-generation ones.
- * A reload that found too few free slots (old workers still draining)
- * left the generation short of "want": a slot an old worker frees is
- * handed to it.
- */
+size_t
+pool_slots_assign(struct pool_slot *w, size_t n, unsigned int gen,
+    size_t want, int64_t now)
+{
+	size_t	i, held = pool_held(w, n, gen);
+
+	for (i = 0; i < n; i++) {
+		if (w[i].gen == gen || w[i].pid > 0)
+			continue;
+		/* A free slot: the new generation's, or nobody's. */
+		w[i].respawn_at = 0;
+		if (held < want) {
+			w[i] = (struct pool_slot){ 0, gen, now, now };
+			held++;
+		}
+	}
+	return held;
+}
+
+void
+pool_slot_exited(struct pool_slot *w, size_t n, size_t i, unsigned int gen,
+    size_t want, int64_t now)
+{
+	w[i].pid = 0;
+	if (w[i].gen != gen) {
+		/*
+		 * A reload that found too few free slots (old workers still
+		 * draining) left the generation short: this one is its.
+		 */
+		w[i].respawn_at = 0;
+		if (pool_held(w, n, gen) >= want)
+			return;
+		w[i].gen = gen;
+		w[i].started = now;
+	}
+	w[i].respawn_at = now - w[i].started < 1000 ? now + RESPAWN_MS : now;
+}
+
+/* Reap exited workers; schedule respawns (pool_slot_exited). */
 static void
-pool_reap(struct worker *w, size_t n, unsigned int gen, size_t want,
+pool_reap(struct pool_slot *w, size_t n, unsigned int gen, size_t want,
     int stopping)
 {
 	pid_t	pid;
@@ -238,18 +264,10 @@ pool_reap(struct worker *w, size_t n, unsigned int gen, size_t want,
 		if (WIFSIGNALED(status) && !stopping)
 			log_warn("worker %ld died of signal %d", (long)pid,
 			    WTERMSIG(status));
-		w[i].pid = 0;
 		if (stopping)
-			continue;
-		if (w[i].gen != gen) {
-			w[i].respawn_at = 0;
-			if (pool_held(w, n, gen) >= want)
-				continue;
-			w[i].gen = gen;
-			w[i].started = now;
-		}
-		w[i].respawn_at = now - w[i].started < 1000 ?
-		    now + RESPAWN_MS : now;
+			w[i].pid = 0;
+		else
+			pool_slot_exited(w, n, i, gen, want, now);
 	}
 }
 
@@ -259,41 +277,34 @@ pool_reap(struct worker *w, size_t n, unsigned int gen, size_t want,
  * same, so no request is refused in between.
  */
 static void
-pool_reload(struct worker *w, size_t *n, const struct cfg *cfg,
+pool_reload(struct pool_slot *w, size_t *n, const struct cfg *cfg,
     unsigned int *gen)
 {
-	size_t	i, started = 0;
+	size_t	i, held;
 	int64_t	now = util_now_ms();
 
 	(*gen)++;
 	*n = (size_t)cfg->workers;
-	for (i = 0; i < 2 * POOL_MAX && started < *n; i++) {
-		if (w[i].pid > 0)
-			continue;
-		w[i] = (struct worker){ 0, *gen, now, 0 };
-		w[i].pid = pool_spawn(cfg, pool_fd);
-		if (w[i].pid <= 0)
-			w[i].respawn_at = now + RESPAWN_MS;
-		started++;
-	}
+	held = pool_slots_assign(w, 2 * POOL_MAX, *gen, *n, now);
 	for (i = 0; i < 2 * POOL_MAX; i++) {
-		if (w[i].gen == *gen)
+		if (w[i].gen != *gen || w[i].pid != 0 || w[i].respawn_at == 0)
 			continue;
-		/* An old slot waiting to respawn is not wanted any more. */
-		w[i].respawn_at = 0;
-		if (w[i].pid > 0)
-			kill(w[i].pid, SIGTERM);
+		w[i].pid = pool_spawn(cfg, pool_fd);
+		w[i].respawn_at = w[i].pid > 0 ? 0 : now + RESPAWN_MS;
 	}
-	if (started < *n)
+	for (i = 0; i < 2 * POOL_MAX; i++)
+		if (w[i].gen != *gen && w[i].pid > 0)
+			kill(w[i].pid, SIGTERM);
+	if (held < *n)
 		log_warn("reload: %zu of %zu workers wait for old ones to "
-		    "finish", *n - started, *n);
+		    "finish", *n - held, *n);
 	log_info("reloaded: generation %u, %zu workers", *gen, *n);
 }
 
 int
 pool_run(const char *cfgpath)
 {
-	static struct worker	 w[2 * POOL_MAX];	/* two generations */
+	static struct pool_slot	 w[2 * POOL_MAX];	/* two generations */
 	struct cfg		*cfg, *next;
 	sigset_t		 set;
 	struct timespec		 tick = { 0, 100 * 1000 * 1000 };
@@ -331,7 +342,7 @@ pool_run(const char *cfgpath)
 	n = (size_t)cfg->workers;
 	now = util_now_ms();
 	for (i = 0; i < n; i++)
-		w[i] = (struct worker){ 0, gen, 0, now };
+		w[i] = (struct pool_slot){ 0, gen, 0, now };
 	log_info("listening on %s with %zu workers", cfg->listen[0] != '\0' ?
 	    cfg->listen : "fd 0", n);
 
