@@ -578,6 +578,23 @@ db_maybe_applied(const struct store *st)
 	return st->maybe_applied;
 }
 
+enum store_rc
+db_settle(struct store *st, const char *exists_sql,
+    const unsigned char id[16], enum store_rc rc)
+{
+	struct sqlv	v[] = { SQL_BIN(id, 16) };
+	long long	n = 0;
+
+	if ((rc != STORE_CONFLICT && rc != STORE_UNAVAILABLE) ||
+	    !db_maybe_applied(st))
+		return rc;
+	if (db_select_i64(st, exists_sql, v, 1, &n, 1) != STORE_OK)
+		return rc;
+	log_warn("a write's reply was lost; it %s applied",
+	    n > 0 ? "was" : "was not");
+	return n > 0 ? STORE_OK : rc;
+}
+
 /*
  * Like db_run: a connection lost while idle is reconnected once, and the
  * transaction opened on the new one.

@@ -67,4 +67,13 @@ enum store_rc	 db_script(struct store *, const char *sql);
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
 
+/*
+ * "rc" of an INSERT of a row with a fresh random "id" whose reply may
+ * have been lost after the server applied it (db_maybe_applied): when
+ * "exists_sql" (one parameter, the id; COUNT(*)) finds the row, it is
+ * ours, and the answer is success.
+ */
+enum store_rc	 db_settle(struct store *, const char *exists_sql,
+		    const unsigned char id[16], enum store_rc rc);
+
 #endif

@@ -164,27 +164,13 @@ nq_after(struct nq *q, const struct note_query *f)
 	nq_arg(q, SQL_BIN(f->after_id, 16));
 }
 
-/*
- * "rc" from a create whose first attempt may have been applied although
- * its reply was lost: then the row, if there, is ours (a random id), and
- * the answer is success.
- */
+/* A create whose reply was lost: the row, if there, is ours. */
 static enum store_rc
 note_create_settle(struct store *st, const unsigned char id[16],
     enum store_rc rc)
 {
-	struct sqlv	v[] = { SQL_BIN(id, 16) };
-	long long	n = 0;
-
-	if ((rc != STORE_CONFLICT && rc != STORE_UNAVAILABLE) ||
-	    !db_maybe_applied(st))
-		return rc;
-	if (db_select_i64(st, "SELECT COUNT(*) FROM notifications WHERE id = ?",
-	    v, 1, &n, 1) != STORE_OK)
-		return rc;
-	log_warn("a notification's reply was lost; it %s stored",
-	    n > 0 ? "was" : "was not");
-	return n > 0 ? STORE_OK : rc;
+	return db_settle(st, "SELECT COUNT(*) FROM notifications WHERE id = ?",
+	    id, rc);
 }
 
 enum store_rc

@@ -142,10 +142,12 @@ store_sys_create(struct store *st, const char *tenant, const struct sysnote *s)
 	    SQL_I64(s->deactivation), SQL_I64(s->dismissible),
 	    SQL_I64(s->logins_disabled), SQL_I64(s->created) };
 
-	return db_exec(st, "INSERT INTO system_notifications (id, "
-	    "tenant, type, message, activation, deactivation, dismissible, "
-	    "logins_disabled, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    v, sizeof(v) / sizeof(v[0]), NULL);
+	return db_settle(st, "SELECT COUNT(*) FROM system_notifications "
+	    "WHERE id = ?", s->id, db_exec(st, "INSERT INTO "
+	    "system_notifications (id, tenant, type, message, activation, "
+	    "deactivation, dismissible, logins_disabled, created) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", v, sizeof(v) / sizeof(v[0]),
+	    NULL));
 }
 
 /* Fill "s" from a SYS_COLS row; strings are borrowed from the row. */

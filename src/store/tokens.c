@@ -19,9 +19,10 @@ store_token_add(struct store *st, const struct token_row *t)
 	    SQL_I64(t->created), t->expires > 0 ? SQL_I64(t->expires) :
 	    SQL_NULL };
 
-	return db_exec(st, "INSERT INTO api_tokens (id, hash, tenant, "
+	return db_settle(st, "SELECT COUNT(*) FROM api_tokens WHERE id = ?",
+	    t->id, db_exec(st, "INSERT INTO api_tokens (id, hash, tenant, "
 	    "username, role, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    v, sizeof(v) / sizeof(v[0]), NULL);
+	    v, sizeof(v) / sizeof(v[0]), NULL));
 }
 
 struct token_ctx {

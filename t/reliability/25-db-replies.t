@@ -193,7 +193,7 @@ ok !-e $arm, 'the proxy dropped the reply of the INSERT';
 is $r->{status}, 200, 'an INSERT applied but unanswered: 200'
     or diag "$r->{status} $r->{content}";
 is count_subject('LOST-INSERT-REPLY'), 1, '... stored once';
-like $s->log_text, qr/reply was lost; it was stored/, '... and logged';
+like $s->log_text, qr/reply was lost; it was applied/, '... and logged';
 
 arm('commit', 'LOST-COMMIT-REPLY');
 $r = email_note(subject => 'LOST-COMMIT-REPLY');
@@ -201,6 +201,26 @@ ok !-e $arm, 'the proxy dropped the reply of the COMMIT';
 is $r->{status}, 200, 'a COMMIT applied but unanswered: 200'
     or diag "$r->{status} $r->{content}";
 is count_subject('LOST-COMMIT-REPLY'), 1, '... stored once';
+
+# The same for the other inserts of a fresh id: a system notification
+# and an API token (through the CLI, whose connection the proxy carries).
+arm('exec', 'LOST-SYSTEM-REPLY');
+$r = $s->put('/admin/system', { type => 'announcement',
+    message => 'LOST-SYSTEM-REPLY', activation_date => 0,
+    deactivation_date => 4102444800000 });
+ok !-e $arm, 'the proxy dropped the reply of a system notification INSERT';
+is $r->{status}, 200, '... answered 200' or diag "$r->{status} $r->{content}";
+is $s->sql_value("SELECT COUNT(*) FROM system_notifications WHERE message = "
+    . "'LOST-SYSTEM-REPLY'"), 1, '... stored once';
+arm('exec', 'lost-token-reply');
+{
+	my $out = `$ENV{HERALD_BIN} -c @{[ $s->config_file ]} token create --user lost-token-reply --role user 2>/dev/null`;
+	ok !-e $arm, 'the proxy dropped the reply of a token INSERT';
+	is $?, 0, '... herald token create exits 0';
+	like $out, qr/^hrld_[0-9a-f]{64}$/, '... and prints the token';
+	is $s->sql_value("SELECT COUNT(*) FROM api_tokens WHERE username = "
+	    . "'lost-token-reply'"), 1, '... stored once';
+}
 
 is notify(subject => 'after the faults')->{status}, 200, 'the worker goes on';
 
