@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cfg.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "model.h"
 #include "native_int.h"
@@ -114,65 +115,85 @@ native_time(int64_t ms, int nullable)
 	return json_object_new_string(buf);
 }
 
-/* Stored JSON text as a value; "fallback" when it does not parse. */
-static struct json_object *
-native_stored(const char *text, json_type want)
+/* Stored JSON copied as stored (validated when written), or "dflt". */
+static void
+native_stored(struct jbuf *b, const char *text, char open, const char *dflt)
 {
-	struct json_object	*v = NULL;
+	const char	*p = text;
 
-	if (text != NULL && jsonio_parse(text, strlen(text), 64, &v) ==
-	    JSONIO_OK && json_object_is_type(v, want))
-		return v;
-	json_object_put(v);
-	return want == json_type_array ? json_object_new_array() :
-	    json_object_new_object();
+	while (p != NULL && (*p == ' ' || *p == '\n' || *p == '\t' ||
+	    *p == '\r'))
+		p++;
+	jbuf_lit(b, p != NULL && *p == open ? p : dflt);
 }
 
-static struct json_object *
-native_optstr(const char *s)
+/* ,"key": */
+static void
+native_key(struct jbuf *b, const char *key)
 {
-	return s != NULL ? json_object_new_string(s) : NULL;
+	jbuf_lit(b, ",");
+	jbuf_key(b, key);
 }
 
-struct json_object *
-native_note_json(const struct note *n)
+static void
+native_time_write(struct jbuf *b, int64_t ms, int nullable)
+{
+	char	buf[40];
+
+	if (ms == 0 && nullable) {
+		jbuf_lit(b, "null");
+		return;
+	}
+	util_time_rfc3339(ms, buf, sizeof(buf));
+	jbuf_str(b, buf);
+}
+
+int
+native_note_write(struct jbuf *b, const struct note *n)
 {
 	static const char *const formats[] = { "text", "markdown", "html" };
-	struct json_object	*o, *r;
 	char			 id[UUID_STR_LEN];
 
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
 	util_uuid_format(n->id, 0, id);
-	json_object_object_add(o, "id", json_object_new_string(id));
-	r = json_object_new_object();
+	jbuf_lit(b, "{");
+	jbuf_key(b, "id");
+	jbuf_str(b, id);
 	util_uuid_format(n->user_id, 0, id);
-	json_object_object_add(r, "id", json_object_new_string(id));
-	json_object_object_add(r, "name", json_object_new_string(n->user));
-	json_object_object_add(o, "recipient", r);
+	jbuf_lit(b, ",\"recipient\":{\"id\":");
+	jbuf_str(b, id);
+	jbuf_lit(b, ",\"name\":");
+	jbuf_str(b, n->user);
+	jbuf_lit(b, "}");
+	native_key(b, "template");
 	if (n->has_template_id) {
 		util_uuid_format(n->template_id, 0, id);
-		json_object_object_add(o, "template",
-		    json_object_new_string(id));
+		jbuf_str(b, id);
 	} else
-		json_object_object_add(o, "template", NULL);
-	json_object_object_add(o, "type", json_object_new_string(n->type));
-	json_object_object_add(o, "title", json_object_new_string(n->subject));
-	json_object_object_add(o, "body", json_object_new_string(n->body));
-	json_object_object_add(o, "body_format", json_object_new_string(
-	    formats[(unsigned int)n->format < 3 ? n->format : 0]));
-	json_object_object_add(o, "link", native_optstr(n->link));
-	json_object_object_add(o, "icon", native_optstr(n->icon));
-	json_object_object_add(o, "actions",
-	    native_stored(n->actions, json_type_array));
-	json_object_object_add(o, "targets",
-	    native_stored(n->targets, json_type_array));
-	json_object_object_add(o, "data",
-	    native_stored(n->payload, json_type_object));
-	json_object_object_add(o, "read_at",
-	    native_time(n->seen ? (n->seen_at != 0 ? n->seen_at : n->updated) :
-	    0, 1));
-	json_object_object_add(o, "created_at", native_time(n->created, 0));
-	json_object_object_add(o, "updated_at", native_time(n->updated, 0));
-	return o;
+		jbuf_lit(b, "null");
+	native_key(b, "type");
+	jbuf_str(b, n->type);
+	native_key(b, "title");
+	jbuf_str(b, n->subject);
+	native_key(b, "body");
+	jbuf_str(b, n->body);
+	native_key(b, "body_format");
+	jbuf_str(b, formats[(unsigned int)n->format < 3 ? n->format : 0]);
+	native_key(b, "link");
+	jbuf_str(b, n->link);
+	native_key(b, "icon");
+	jbuf_str(b, n->icon);
+	native_key(b, "actions");
+	native_stored(b, n->actions, '[', "[]");
+	native_key(b, "targets");
+	native_stored(b, n->targets, '[', "[]");
+	native_key(b, "data");
+	native_stored(b, n->payload, '{', "{}");
+	native_key(b, "read_at");
+	native_time_write(b, n->seen ? (n->seen_at != 0 ? n->seen_at :
+	    n->updated) : 0, 1);
+	native_key(b, "created_at");
+	native_time_write(b, n->created, 0);
+	native_key(b, "updated_at");
+	native_time_write(b, n->updated, 0);
+	return jbuf_lit(b, "}");
 }

@@ -40,7 +40,9 @@ int	native_json(struct reply *, int status, struct json_object *doc);
 int	native_path_user(struct request *, struct reply *, char *name,
 	    size_t namesz);
 
-struct json_object *native_note_json(const struct note *);
+struct jbuf;
+/* The notification's JSON, written into "b". */
+int	native_note_write(struct jbuf *, const struct note *);
 /* RFC 3339 text of a time, or JSON null for 0 (when nullable). */
 struct json_object *native_time(int64_t ms, int nullable);
 

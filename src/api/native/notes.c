@@ -10,6 +10,7 @@
 #include "app.h"
 #include "cfg.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "model.h"
 #include "native_int.h"
@@ -185,9 +186,7 @@ nv_idem_key(struct request *req, struct reply *rep, const char **key)
 static int
 note_reply_cb(const struct note *n, void *arg)
 {
-	struct json_object	**out = arg;
-
-	*out = native_note_json(n);
+	native_note_write(arg, n);
 	return 1;
 }
 
@@ -195,19 +194,30 @@ static int
 nv_reply_note(struct request *req, struct reply *rep,
     const unsigned char id[16], int status)
 {
-	struct json_object	*doc = NULL;
+	struct jbuf		 b;
 	struct herr		 e;
-	char			 loc[64], idtext[UUID_STR_LEN];
+	char			 loc[64], idtext[UUID_STR_LEN], *body;
+	size_t			 len;
 
 	herr_init(&e);
-	if (model_note_get(req->ctx, id, note_reply_cb, &doc, &e) != 0)
+	jbuf_init(&b, req->app->cfg->reply_max);
+	if (model_note_get(req->ctx, id, note_reply_cb, &b, &e) != 0) {
+		jbuf_free(&b);
 		return reply_err(rep, &e);
+	}
+	if (b.over) {
+		jbuf_free(&b);
+		return native_fail(rep, 500, NULL, "the notification is larger "
+		    "than reply_max");
+	}
 	if (status == 201) {
 		util_uuid_format(id, 0, idtext);
 		snprintf(loc, sizeof(loc), "/v1/notifications/%s", idtext);
 		reply_header(rep, "Location", loc);
 	}
-	return native_json(rep, status, doc);
+	body = jbuf_take(&b, &len);
+	return reply_take(rep, status, "application/json; charset=utf-8",
+	    body, len);
 }
 
 int
@@ -350,7 +360,7 @@ api_native_delete(struct request *req, struct reply *rep)
 /* --- a user's notifications ------------------------------------------- */
 
 struct nv_page {
-	struct json_object	*items;
+	struct jbuf		 out;
 	long long		 want;		/* rows to render */
 	long long		 rows;
 	int64_t			 last_created;
@@ -369,8 +379,12 @@ nv_page_row(const struct note *n, void *arg)
 		p->more = 1;
 		return 1;
 	}
-	if (jsonio_append(p->items, native_note_json(n), &p->failed) != 0)
+	if (p->rows > 1)
+		jbuf_lit(&p->out, ",");
+	if (native_note_write(&p->out, n) != 0) {
+		p->failed = 1;
 		return 1;
+	}
 	p->last_created = n->created;
 	memcpy(p->last_id, n->id, 16);
 	return 0;
@@ -500,9 +514,9 @@ api_native_list(struct request *req, struct reply *rep)
 	struct note_query	 q;
 	struct note_counts	 c = { 0, 0 };
 	struct nv_page		 p;
-	struct json_object	*doc;
 	unsigned char		 targets[NOTE_TARGETS_MAX][16], tmpl[16];
-	char			 user[NOTE_USER_MAX * 4 + 1], cur[49];
+	char			 user[NOTE_USER_MAX * 4 + 1], cur[49], *body;
+	size_t			 len;
 	struct herr		 e;
 	int			 empty = 0;
 
@@ -514,8 +528,8 @@ api_native_list(struct request *req, struct reply *rep)
 	    nv_list_params(req, rep, &q, targets, tmpl, &empty) != 0)
 		return rep->status;
 	q.user = user;
-	if ((p.items = json_object_new_array()) == NULL)
-		return native_fail(rep, 500, NULL, "out of memory");
+	jbuf_init(&p.out, req->app->cfg->reply_max);
+	jbuf_lit(&p.out, "{\"items\":[");
 	p.want = q.limit;
 	q.limit++;
 	herr_init(&e);
@@ -527,21 +541,29 @@ api_native_list(struct request *req, struct reply *rep)
 	}
 	if (model_note_list(req->ctx, &q, nv_page_row, &p, &c, &e) != 0 ||
 	    p.failed) {
-		json_object_put(p.items);
-		return p.failed ? native_fail(rep, 500, NULL, "internal "
-		    "error") : reply_err(rep, &e);
+		jbuf_free(&p.out);
+		return p.failed ? native_fail(rep, 500, NULL, "the page is "
+		    "larger than reply_max") : reply_err(rep, &e);
 	}
 	if (empty)
 		p.more = 0;
-	doc = json_object_new_object();
-	json_object_object_add(doc, "items", p.items);
+	jbuf_lit(&p.out, "],\"next\":");
 	if (p.more) {
 		nv_cursor(&p, cur);
-		json_object_object_add(doc, "next", json_object_new_string(cur));
+		jbuf_str(&p.out, cur);
 	} else
-		json_object_object_add(doc, "next", NULL);
-	json_object_object_add(doc, "unread", json_object_new_int64(c.unread));
-	return native_json(rep, 200, doc);
+		jbuf_lit(&p.out, "null");
+	jbuf_lit(&p.out, ",\"unread\":");
+	jbuf_i64(&p.out, c.unread);
+	jbuf_lit(&p.out, "}");
+	if (p.out.over) {
+		jbuf_free(&p.out);
+		return native_fail(rep, 500, NULL, "the page is larger than "
+		    "reply_max");
+	}
+	body = jbuf_take(&p.out, &len);
+	return reply_take(rep, 200, "application/json; charset=utf-8", body,
+	    len);
 }
 
 int
