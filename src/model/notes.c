@@ -398,12 +398,13 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 	    STORE_OK || !x.found)
 		return note_create(c, nn, id, replayed, e);
 	if (x.failed) {
+		/*
+		 * Not a text this renderer reads (a delivery template's
+		 * {{name}}s are the dispatcher's): created as before.
+		 */
 		free(x.title);
 		free(x.body);
-		herr_set(e, 422, HERR_INVALID, "the template cannot be "
-		    "rendered: %s", x.err);
-		herr_field(e, HERR_SRC_BODY, "template", nn->template_ref);
-		return -1;
+		return note_create(c, nn, id, replayed, e);
 	}
 	r = *nn;
 	r.title = x.title;
