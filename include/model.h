@@ -87,6 +87,9 @@ struct note_new {
 	/* Idempotency-Key and a digest of the request, or NULL. */
 	const char		*idem_key;
 	const unsigned char	*idem_hash;	/* 32 bytes */
+	/* Coder (issue J): a template's labels, name/value pairs. */
+	const char *const	*labels;	/* 2 * nlabels strings */
+	size_t			 nlabels;
 };
 
 /*
@@ -173,5 +176,58 @@ int	model_sys_admin_list(const struct ctx *, int64_t active_at,
 
 /* Map a store outcome to an error in *e (STORE_OK: 0).  Returns -1/0. */
 int	model_store_err(enum store_rc, struct herr *);
+
+/* --- Coder (issue J): templates, preferences, settings --- */
+
+/* The principal's templates of "kind" ("system" | "custom"), by name. */
+int	model_tmpl_list(const struct ctx *, const char *kind, tmpl_cb, void *,
+	    struct herr *);
+/* One template; 404 when there is none. */
+int	model_tmpl_get(const struct ctx *, const unsigned char id[16], tmpl_cb,
+	    void *, struct herr *);
+/*
+ * Admin: a template's delivery method ("smtp", "webhook", or "" for the
+ * default).  *changed 0 when it already was.  403, 404, 422.
+ */
+int	model_tmpl_set_method(const struct ctx *, const unsigned char id[16],
+	    const char *method, int *changed, struct herr *);
+
+/* The stored preferences of "user" (act-for checked). */
+int	model_pref_list(const struct ctx *, const char *user, pref_cb, void *,
+	    struct herr *);
+/*
+ * Upsert ids[i] → disabled[i] for "user" in one transaction.  422 with
+ * the template id in e->value when one is not the tenant's.
+ */
+int	model_pref_set(const struct ctx *, const char *user,
+	    const unsigned char (*ids)[16], const int *disabled, size_t n,
+	    struct herr *);
+
+/* The tenant's notifier_paused setting (false when unset). */
+int	model_setting_paused(const struct ctx *, int *paused, struct herr *);
+/* Admin: set it; *changed 0 when it already was so.  403. */
+int	model_setting_set_paused(const struct ctx *, int paused, int *changed,
+	    struct herr *);
+
+/*
+ * The template policy model_note_create applies (src/model/prefs.c):
+ * 422 (dcode "inhibited") when the user disabled the template, or it is
+ * off by default and not enabled; else 0, with *dedupe set and the
+ * day's de-duplication hash in "hash" when the template asks for it.
+ */
+int	model_note_policy(const struct ctx *, const struct note_new *,
+	    const char *user, const unsigned char template_id[16],
+	    const char *targets, int *dedupe, unsigned char hash[32],
+	    struct herr *);
+
+/*
+ * Render a template's text (src/model/tmpl_render.c): Coder's
+ * {{.Labels.NAME}}, {{.UserName}}, {{.UserUsername}}, {{.UserEmail}}
+ * substituted, at most "max" bytes out.  0 and *out (caller frees), or
+ * -1 with a reason in err.
+ */
+int	model_tmpl_render(const char *tmpl, const char *user,
+	    const char *email, const char *const *labels, size_t nlabels,
+	    size_t max, char **out, char *err, size_t errsz);
 
 #endif

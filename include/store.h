@@ -392,4 +392,71 @@ enum store_rc	 store_template_remove(struct store *, const char *name);
 /* Apply schema_dir/NNN_*.sql not yet recorded, in order.  Returns 0/-1. */
 int		 store_migrate(struct store *, const char *schema_dir);
 
+/* --- Coder (issue J): templates of the model, preferences, settings --- */
+
+/* A notification template (templates table); strings borrowed. */
+struct tmpl_row {
+	unsigned char	 id[16];
+	const char	*name;
+	const char	*kind;		/* "system" | "custom" */
+	const char	*group;		/* "" when none */
+	const char	*title;		/* title template (markdown) */
+	const char	*body;		/* body template (markdown) */
+	const char	*actions;	/* JSON array text */
+	const char	*method;	/* "" : the default method */
+	int		 enabled_by_default;
+	int		 dedupe;	/* daily de-duplication */
+};
+
+typedef int	(*tmpl_cb)(const struct tmpl_row *, void *);
+
+/* The templates of one kind, by name. */
+enum store_rc	 store_tmpl_list(struct store *, const char *tenant,
+		    const char *kind, tmpl_cb, void *);
+/* One by id; STORE_NOTFOUND when none. */
+enum store_rc	 store_tmpl_get(struct store *, const char *tenant,
+		    const unsigned char id[16], tmpl_cb, void *);
+/* Set the method ("" for the default); *changed 0 when it was so. */
+enum store_rc	 store_tmpl_set_method(struct store *, const char *tenant,
+		    const unsigned char id[16], const char *method,
+		    unsigned long long *changed);
+/*
+ * What creating a notification of template "id" for "user" must obey:
+ * *dedupe and *enabled_by_default of the template, and the user's
+ * preference (*pref -1 none, 0 enabled, 1 disabled).  STORE_NOTFOUND.
+ */
+enum store_rc	 store_tmpl_policy(struct store *, const char *tenant,
+		    const unsigned char id[16], const char *user, int *dedupe,
+		    int *enabled_by_default, int *pref);
+
+/* A stored preference: user × template → disabled. */
+struct pref_row {
+	unsigned char	 template_id[16];
+	int		 disabled;
+	int64_t		 updated;
+};
+
+typedef int	(*pref_cb)(const struct pref_row *, void *);
+
+enum store_rc	 store_pref_list(struct store *, const char *tenant,
+		    const char *user, pref_cb, void *);
+/* Upsert one, for an existing user; STORE_INVALID: no such template. */
+enum store_rc	 store_pref_put(struct store *, const char *tenant,
+		    const char *user, const unsigned char template_id[16],
+		    int disabled, int64_t now);
+
+/*
+ * Claim a daily de-duplication hash for notification "id", inside the
+ * caller's transaction: STORE_CONFLICT when it was claimed before.
+ */
+enum store_rc	 store_dedupe_claim(struct store *,
+		    const unsigned char hash[32], const unsigned char id[16],
+		    int64_t now);
+
+/* A tenant's setting "k" (0 when unset), and setting it. */
+enum store_rc	 store_setting_get(struct store *, const char *tenant,
+		    const char *k, long long *v);
+enum store_rc	 store_setting_put(struct store *, const char *tenant,
+		    const char *k, long long v, int64_t now);
+
 #endif

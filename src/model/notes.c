@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cfg.h"
@@ -223,8 +224,8 @@ note_recipient(const struct ctx *c, const struct note_new *nn, char *name,
 	return 0;
 }
 
-int
-model_note_create(const struct ctx *c, const struct note_new *nn,
+static int
+note_create(const struct ctx *c, const struct note_new *nn,
     unsigned char id[16], int *replayed, struct herr *e)
 {
 	struct delivery_req	 d[NOTE_DELIVERIES_MAX];
@@ -232,10 +233,10 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 	struct note		 n;
 	char			 user[NOTE_USER_MAX * 4 + 1];
 	char			 tname[NOTE_TEMPLATE_MAX * 4 + 1], who[320];
-	unsigned char		 prev_hash[32], prev_id[16];
+	unsigned char		 prev_hash[32], prev_id[16], dhash[32];
 	const char		*tmpl_name = NULL;
 	enum store_rc		 rc;
-	int			 nd, rc2, tx = 0;
+	int			 nd, rc2, tx = 0, dedupe = 0;
 
 	*replayed = 0;
 	if (note_recipient(c, nn, user, sizeof(user), e) != 0 ||
@@ -292,8 +293,17 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 		tj[len] = '\0';
 		n.targets = nn->ntargets > 0 ? tj : NULL;
 
-		if (nn->idem_key != NULL) {
+		/* Coder (issue J): preferences inhibit; a day de-duplicates. */
+		if (n.has_template_id && model_note_policy(c, nn, user,
+		    n.template_id, n.targets, &dedupe, dhash, e) != 0)
+			return -1;
+		if (dedupe) {
 			if ((rc = store_begin(c->st)) != STORE_OK)
+				return model_store_err(rc, e);
+			tx = 1;
+		}
+		if (nn->idem_key != NULL) {
+			if (!tx && (rc = store_begin(c->st)) != STORE_OK)
 				return model_store_err(rc, e);
 			tx = 1;
 			note_principal(c, who, sizeof(who));
@@ -326,6 +336,14 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 		}
 		rc = store_note_create(c->st, c->tenant, &n, nn->targets,
 		    nn->ntargets, d, (size_t)nd);
+		if (rc == STORE_OK && dedupe && (rc = store_dedupe_claim(c->st,
+		    dhash, n.id, c->now)) == STORE_CONFLICT) {
+			store_rollback(c->st);
+			herr_set(e, 409, HERR_CONFLICT,
+			    "duplicate notification");
+			e->dcode = "duplicate";
+			return -1;
+		}
 	}
 	if (rc != STORE_OK)
 		goto fail;
@@ -337,6 +355,75 @@ fail:
 	if (tx)
 		store_rollback(c->st);
 	return model_store_err(rc, e);
+}
+
+/*
+ * Coder (issue J): a notification of a template that gives no title and
+ * no body takes both from the template, rendered with its labels.
+ */
+struct note_tmpl_text {
+	char	*title;
+	char	*body;
+	int	 found;
+	int	 failed;
+	char	 err[128];
+	const struct note_new *nn;
+	const char *user;
+};
+
+static int
+note_tmpl_row(const struct tmpl_row *t, void *arg)
+{
+	struct note_tmpl_text	*x = arg;
+
+	x->found = 1;
+	if (model_tmpl_render(t->title, x->user, NULL, x->nn->labels,
+	    x->nn->nlabels, NOTE_SUBJECT_MAX * 4, &x->title, x->err,
+	    sizeof(x->err)) != 0 || model_tmpl_render(t->body, x->user, NULL,
+	    x->nn->labels, x->nn->nlabels, NOTE_BODY_MAX, &x->body, x->err,
+	    sizeof(x->err)) != 0)
+		x->failed = 1;
+	return 1;
+}
+
+int
+model_note_create(const struct ctx *c, const struct note_new *nn,
+    unsigned char id[16], int *replayed, struct herr *e)
+{
+	struct note_tmpl_text	 x;
+	struct note_new		 r;
+	unsigned char		 tid[16];
+	char			 user[NOTE_USER_MAX * 4 + 1];
+	int			 rc;
+
+	if (nn->template_ref == NULL || nn->title != NULL ||
+	    nn->body != NULL || util_uuid_parse(nn->template_ref, tid) != 0)
+		return note_create(c, nn, id, replayed, e);
+	memset(&x, 0, sizeof(x));
+	x.nn = nn;
+	if (note_recipient(c, nn, user, sizeof(user), e) != 0)
+		return -1;
+	x.user = user;
+	if (store_tmpl_get(c->st, c->tenant, tid, note_tmpl_row, &x) !=
+	    STORE_OK || !x.found)
+		return note_create(c, nn, id, replayed, e);
+	if (x.failed) {
+		/*
+		 * Not a text this renderer reads (a delivery template's
+		 * {{name}}s are the dispatcher's): created as before.
+		 */
+		free(x.title);
+		free(x.body);
+		return note_create(c, nn, id, replayed, e);
+	}
+	r = *nn;
+	r.title = x.title;
+	r.body = x.body;
+	r.format = NOTE_FMT_MARKDOWN;
+	rc = note_create(c, &r, id, replayed, e);
+	free(x.title);
+	free(x.body);
+	return rc;
 }
 
 /* A row as the principal may see it. */

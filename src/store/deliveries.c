@@ -17,6 +17,10 @@
 static const char sql_due[] =
     "SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt <= ? "
     "AND (lease_until IS NULL OR lease_until < ?) "
+    /* Coder (issue J): nothing of a tenant whose notifier is paused. */
+    "AND NOT EXISTS (SELECT 1 FROM notifications pn JOIN settings ps "
+    "ON ps.tenant = pn.tenant WHERE pn.id = deliveries.notification_id "
+    "AND ps.k = 'notifier_paused' AND ps.v <> 0) "
     "ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED";
 
 #define LEASE_CHUNK	20

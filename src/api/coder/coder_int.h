@@ -1,0 +1,66 @@
+#ifndef CODER_INT_H
+#define CODER_INT_H
+
+/*
+ * The Coder dialect (seed 000, /api/v2, peers.md §2): what its files
+ * share.  common.c: codersdk.Response errors, JSON out, times, the inbox
+ * notification; query.c: the comma-separated UUID lists; inbox.c and
+ * admin.c: handlers; routes.c: the table.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct herr;
+struct json_object;
+struct reply;
+struct request;
+
+#define CODER_PAGE		25	/* Coder's fixed inbox page */
+#define CODER_VALIDATIONS_MAX	4	/* kept per error (herr's room) */
+
+int	api_coder_inbox_list(struct request *, struct reply *);
+int	api_coder_inbox_watch(struct request *, struct reply *);
+int	api_coder_inbox_read_all(struct request *, struct reply *);
+int	api_coder_inbox_read_status(struct request *, struct reply *);
+int	api_coder_custom(struct request *, struct reply *);
+int	api_coder_test(struct request *, struct reply *);
+int	api_coder_dispatch_methods(struct request *, struct reply *);
+int	api_coder_settings_get(struct request *, struct reply *);
+int	api_coder_settings_put(struct request *, struct reply *);
+int	api_coder_templates_system(struct request *, struct reply *);
+int	api_coder_templates_custom(struct request *, struct reply *);
+int	api_coder_template_method(struct request *, struct reply *);
+int	api_coder_prefs_get(struct request *, struct reply *);
+int	api_coder_prefs_put(struct request *, struct reply *);
+
+int	coder_render_error(struct request *, struct reply *,
+	    const struct herr *);
+
+/* Record Coder's own message (and detail, or NULL); returns status. */
+int	coder_fail(struct reply *, int status, const char *message,
+	    const char *detail);
+/* Add a validation {field, detail} to the error being recorded. */
+void	coder_validation(struct reply *, const char *field,
+	    const char *detail);
+/* A model error, in Coder's words where it has them. */
+int	coder_model_err(struct reply *, const struct herr *);
+/* Render "doc" (consumed) as Go writes it: compact, a trailing newline. */
+int	coder_json(struct reply *, int status, struct json_object *doc);
+/* RFC 3339 with Go's trimmed fraction, UTC; JSON null for 0 if nullable. */
+struct json_object *coder_time(int64_t ms, int nullable);
+/* An InboxNotification; "icon" replaces an empty stored icon. */
+struct json_object *coder_note_json(const struct note *, const char *icon);
+/* The principal's user name, or NULL with a 401 recorded. */
+const char *coder_me(struct request *, struct reply *);
+
+/*
+ * Split "v" at commas, trim white space, parse each UUID into out[]
+ * (at most max).  Returns 0; or 1 with the bad values joined by commas
+ * in bad[] (Go's message), or 2 when there are more than max.
+ */
+int	coder_uuid_csv(const char *v, unsigned char (*out)[16], size_t max,
+	    size_t *n, char *bad, size_t badsz);
+
+#endif

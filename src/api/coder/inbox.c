@@ -1,0 +1,436 @@
+/*
+ * The Coder inbox (coderd/inboxnotifications.go): the list with its
+ * filters and cursor, read status, mark-all, and the watch's parameters
+ * (the WebSocket itself is herald push's).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "coder_int.h"
+#include "herr.h"
+#include "jsonio.h"
+#include "model.h"
+#include "reply.h"
+#include "request.h"
+#include "store.h"
+#include "util.h"
+
+struct inbox_params {
+	unsigned char	 targets[NOTE_QUERY_IN_MAX][16];
+	size_t		 ntargets;
+	unsigned char	 templates[NOTE_QUERY_IN_MAX][16];
+	size_t		 ntemplates;
+	const char	*read_status;
+	int		 has_before;
+	unsigned char	 before[16];
+};
+
+/* The first value of "name" (Go's url.Values.Get), or NULL. */
+static const char *
+inbox_get(const struct request *req, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].name, name) == 0)
+			return req->params[i].value;
+	return NULL;
+}
+
+static void
+inbox_uuids(struct reply *rep, const char *v, const char *name,
+    unsigned char (*out)[16], size_t *n)
+{
+	char	bad[HERR_VALUE_MAX / 2], detail[HERR_VALUE_MAX];
+
+	if (v == NULL || v[0] == '\0')
+		return;
+	switch (coder_uuid_csv(v, out, NOTE_QUERY_IN_MAX, n, bad,
+	    sizeof(bad))) {
+	case 1:
+		snprintf(detail, sizeof(detail),
+		    "Query param \"%s\" has invalid values: %s", name, bad);
+		coder_validation(rep, name, detail);
+		break;
+	case 2:
+		/* Coder has no bound; ours keeps the statement indexed. */
+		snprintf(detail, sizeof(detail), "Query param \"%s\" has "
+		    "more than %d values", name, NOTE_QUERY_IN_MAX);
+		coder_validation(rep, name, detail);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Coder's QueryParamParser over the list's (or the watch's) parameters:
+ * 400 "Query parameters have invalid values." with every finding, then
+ * the read_status check with its message as Coder words it.
+ */
+static int
+inbox_params(struct request *req, struct reply *rep, int watch,
+    struct inbox_params *p)
+{
+	static const char *const list_names[] = { "targets", "templates",
+	    "read_status", "starting_before", NULL };
+	static const char *const watch_names[] = { "targets", "templates",
+	    "read_status", "format", NULL };
+	const char *const	*known = watch ? watch_names : list_names;
+	const char		*v;
+	char			 detail[HERR_VALUE_MAX];
+	size_t			 i, k, j;
+
+	memset(p, 0, sizeof(*p));
+	herr_init(&rep->err);
+	inbox_uuids(rep, inbox_get(req, "targets"), "targets", p->targets,
+	    &p->ntargets);
+	inbox_uuids(rep, inbox_get(req, "templates"), "templates",
+	    p->templates, &p->ntemplates);
+	p->read_status = inbox_get(req, "read_status");
+	if (p->read_status == NULL || p->read_status[0] == '\0')
+		p->read_status = "all";
+	if (!watch && (v = inbox_get(req, "starting_before")) != NULL &&
+	    v[0] != '\0') {
+		if (util_uuid_parse(v, p->before) == 0)
+			p->has_before = 1;
+		else
+			coder_validation(rep, "starting_before",
+			    "Query param \"starting_before\" must be a valid "
+			    "uuid");
+	}
+	for (i = 0; i < req->nparams; i++) {
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(req->params[i].name, known[k]) == 0)
+				break;
+		for (j = 0; j < i; j++)
+			if (strcmp(req->params[j].name,
+			    req->params[i].name) == 0)
+				break;
+		if (known[k] != NULL || j < i)
+			continue;
+		snprintf(detail, sizeof(detail),
+		    "Query param \"%s\" is not a valid query param",
+		    req->params[i].name);
+		coder_validation(rep, req->params[i].name, detail);
+	}
+	if (rep->err.field[0] != '\0') {
+		/* Keep the findings while setting Coder's message. */
+		struct herr	found = rep->err;
+
+		coder_fail(rep, 400, "Query parameters have invalid values.",
+		    NULL);
+		memcpy(rep->err.field, found.field, sizeof(found.field));
+		memcpy(rep->err.value, found.value, sizeof(found.value));
+		rep->err.has_value = 1;
+		memcpy(rep->err.kv, found.kv, sizeof(found.kv));
+		rep->err.nkv = found.nkv;
+		return -1;
+	}
+	if (strcmp(p->read_status, "all") != 0 &&
+	    strcmp(p->read_status, "read") != 0 &&
+	    strcmp(p->read_status, "unread") != 0)
+		return coder_fail(rep, 400, "starting_before query parameter "
+		    "should be any of 'all', 'read', 'unread'.", NULL), -1;
+	return 0;
+}
+
+/* Icons: Coder's fallback per template group, filled in after a page. */
+#define ICON_PENDING_MAX	CODER_PAGE
+
+struct icon_fix {
+	struct json_object	*obj[ICON_PENDING_MAX];
+	unsigned char		 tid[ICON_PENDING_MAX][16];
+	int			 has_tid[ICON_PENDING_MAX];
+	size_t			 n;
+};
+
+static int
+icon_group_row(const struct tmpl_row *t, void *arg)
+{
+	const char	**icon = arg;
+
+	if (strcmp(t->group, "Workspace Events") == 0)
+		*icon = "DEFAULT_ICON_WORKSPACE";
+	else if (strcmp(t->group, "User Events") == 0)
+		*icon = "DEFAULT_ICON_ACCOUNT";
+	else if (strcmp(t->group, "Template Events") == 0)
+		*icon = "DEFAULT_ICON_TEMPLATE";
+	return 1;
+}
+
+static void
+icon_note(struct icon_fix *f, struct json_object *o, const struct note *n)
+{
+	if ((n->icon != NULL && n->icon[0] != '\0') || f->n == ICON_PENDING_MAX)
+		return;
+	f->obj[f->n] = o;
+	f->has_tid[f->n] = n->has_template_id;
+	memcpy(f->tid[f->n], n->template_id, 16);
+	f->n++;
+}
+
+static void
+icon_apply(struct request *req, struct icon_fix *f)
+{
+	struct herr	 e;
+	const char	*icon;
+	size_t		 i, k;
+
+	for (i = 0; i < f->n; i++) {
+		icon = "DEFAULT_ICON_OTHER";
+		/* The same template earlier in the page: its answer. */
+		for (k = 0; k < i; k++)
+			if (f->has_tid[k] && f->has_tid[i] &&
+			    memcmp(f->tid[k], f->tid[i], 16) == 0)
+				break;
+		if (k < i)
+			icon = json_object_get_string(json_object_object_get(
+			    f->obj[k], "icon"));
+		else if (f->has_tid[i]) {
+			herr_init(&e);
+			(void)model_tmpl_get(req->ctx, f->tid[i],
+			    icon_group_row, &icon, &e);
+		}
+		json_object_object_add(f->obj[i], "icon",
+		    json_object_new_string(icon));
+	}
+}
+
+struct inbox_page {
+	struct json_object	*arr;
+	struct icon_fix		 icons;
+};
+
+static int
+inbox_row(const struct note *n, void *arg)
+{
+	struct inbox_page	*pg = arg;
+	struct json_object	*o;
+
+	if ((o = coder_note_json(n, NULL)) == NULL)
+		return 1;
+	json_object_array_add(pg->arr, o);
+	icon_note(&pg->icons, o, n);
+	return 0;
+}
+
+struct before_row {
+	const char	*me;
+	int64_t		 created;
+	int		 found;
+};
+
+static int
+inbox_before_row(const struct note *n, void *arg)
+{
+	struct before_row	*b = arg;
+
+	/* Another user's id is as unknown as no id: ignored. */
+	if (strcmp(n->user, b->me) == 0) {
+		b->created = n->created;
+		b->found = 1;
+	}
+	return 1;
+}
+
+/*
+ * GET /api/v2/notifications/inbox
+ * 200 {notifications (≤ 25, newest first), unread_count}; 400 (bad
+ * parameters); 401; 503.
+ */
+int
+api_coder_inbox_list(struct request *req, struct reply *rep)
+{
+	struct inbox_params	 p;
+	struct inbox_page	 pg;
+	struct note_query	 q;
+	struct note_counts	 counts = { 0, 0 };
+	struct before_row	 b;
+	struct json_object	*doc;
+	struct herr		 e;
+	const char		*me;
+
+	if ((me = coder_me(req, rep)) == NULL ||
+	    inbox_params(req, rep, 0, &p) != 0)
+		return rep->status;
+	memset(&q, 0, sizeof(q));
+	q.user = me;
+	q.seen = strcmp(p.read_status, "read") == 0 ? 1 :
+	    strcmp(p.read_status, "unread") == 0 ? 0 : -1;
+	q.templates = (const unsigned char (*)[16])p.templates;
+	q.ntemplates = p.ntemplates;
+	q.targets = (const unsigned char (*)[16])p.targets;
+	q.ntargets = p.ntargets;
+	q.sort = NOTE_SORT_CREATED;
+	q.limit = CODER_PAGE;
+	q.want = NOTE_WANT_USER;
+	herr_init(&e);
+	if (p.has_before) {
+		/* Coder looks the cursor up; an unknown one is no cursor. */
+		memset(&b, 0, sizeof(b));
+		b.me = me;
+		if (model_note_get(req->ctx, p.before, inbox_before_row, &b,
+		    &e) != 0 && e.status != 404)
+			return coder_model_err(rep, &e);
+		if (b.found) {
+			q.has_after = 1;
+			q.after_created = b.created;
+			memcpy(q.after_id, p.before, 16);
+		}
+		herr_init(&e);
+	}
+	memset(&pg, 0, sizeof(pg));
+	if ((pg.arr = json_object_new_array()) == NULL)
+		return coder_fail(rep, 500, "Failed to get filtered inbox "
+		    "notifications.", NULL);
+	if (model_note_list(req->ctx, &q, inbox_row, &pg, &counts, &e) != 0) {
+		json_object_put(pg.arr);
+		return coder_model_err(rep, &e);
+	}
+	icon_apply(req, &pg.icons);
+	doc = json_object_new_object();
+	json_object_object_add(doc, "notifications", pg.arr);
+	json_object_object_add(doc, "unread_count",
+	    json_object_new_int64(counts.unread));
+	return coder_json(rep, 200, doc);
+}
+
+/*
+ * GET /api/v2/notifications/inbox/watch: the parameters only.  Valid
+ * ones without an upgrade (which herald push takes) answer as Coder
+ * does when the WebSocket handshake fails.
+ */
+int
+api_coder_inbox_watch(struct request *req, struct reply *rep)
+{
+	struct inbox_params	p;
+
+	if (coder_me(req, rep) == NULL || inbox_params(req, rep, 1, &p) != 0)
+		return rep->status;
+	return coder_fail(rep, 500, "Failed to upgrade connection to "
+	    "websocket.", "the watch is served by herald push, over a "
+	    "WebSocket upgrade");
+}
+
+/* PUT /api/v2/notifications/inbox/mark-all-as-read: 204. */
+int
+api_coder_inbox_read_all(struct request *req, struct reply *rep)
+{
+	struct note_query	 q;
+	struct herr		 e;
+	const char		*me;
+
+	if ((me = coder_me(req, rep)) == NULL)
+		return rep->status;
+	memset(&q, 0, sizeof(q));
+	q.user = me;
+	q.seen = -1;
+	herr_init(&e);
+	if (model_note_read_where(req->ctx, &q, NULL, &e) != 0) {
+		if (e.status >= 500 && e.status != 503)
+			return coder_fail(rep, 500, "Failed to mark all unread "
+			    "notifications as read.", NULL);
+		return coder_model_err(rep, &e);
+	}
+	rep->status = 204;
+	return 204;
+}
+
+struct owned_note {
+	const char		*me;
+	int			 mine;
+	struct json_object	*json;
+	struct icon_fix		 icons;
+};
+
+static int
+owned_row(const struct note *n, void *arg)
+{
+	struct owned_note	*o = arg;
+
+	o->mine = strcmp(n->user, o->me) == 0;
+	if (o->mine && o->json == NULL &&
+	    (o->json = coder_note_json(n, NULL)) != NULL)
+		icon_note(&o->icons, o->json, n);
+	return 1;
+}
+
+/*
+ * PUT /api/v2/notifications/inbox/{id}/read-status {"is_read": bool}
+ * 200 {notification, unread_count}; 400 (id, body); 500 for an id that
+ * is not the caller's, as Coder answers.
+ */
+int
+api_coder_inbox_read_status(struct request *req, struct reply *rep)
+{
+	static const char	 failed[] =
+	    "Failed to update inbox notification read status.";
+	struct owned_note	 o;
+	struct note_query	 q;
+	struct note_counts	 counts = { 0, 0 };
+	struct json_object	*doc, *v;
+	struct herr		 e;
+	const char		*me, *ref = req_capture(req, "id");
+	unsigned char		 id[16];
+	char			 msg[HERR_MSG_MAX];
+	int			 read = 0;
+
+	if ((me = coder_me(req, rep)) == NULL)
+		return rep->status;
+	if (ref == NULL || util_uuid_parse(ref, id) != 0) {
+		snprintf(msg, sizeof(msg), "Invalid UUID \"%.64s\".",
+		    ref != NULL ? ref : "");
+		return coder_fail(rep, 400, msg, "invalid UUID format");
+	}
+	if (req->json == NULL || !json_object_is_type(req->json,
+	    json_type_object))
+		return coder_fail(rep, 400, "Request body must be valid JSON.",
+		    req->json == NULL ? "EOF" : "the body is not an object");
+	if (json_object_object_get_ex(req->json, "is_read", &v) && v != NULL) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return coder_fail(rep, 400, "Request body must be "
+			    "valid JSON.", "is_read must be a boolean");
+		read = json_object_get_boolean(v);
+	}
+	memset(&o, 0, sizeof(o));
+	o.me = me;
+	herr_init(&e);
+	/* Only the caller's own: dbauthz's refusal is Coder's 500. */
+	if (model_note_get(req->ctx, id, owned_row, &o, &e) != 0 || !o.mine) {
+		json_object_put(o.json);
+		o.json = NULL;
+		if (e.status == 503)
+			return coder_model_err(rep, &e);
+		return coder_fail(rep, 500, failed, NULL);
+	}
+	json_object_put(o.json);
+	memset(&o, 0, sizeof(o));
+	o.me = me;
+	if (model_note_set_read(req->ctx, id, read, &e) != 0 ||
+	    model_note_get(req->ctx, id, owned_row, &o, &e) != 0 ||
+	    o.json == NULL) {
+		json_object_put(o.json);
+		return e.status == 503 ? coder_model_err(rep, &e) :
+		    coder_fail(rep, 500, failed, NULL);
+	}
+	memset(&q, 0, sizeof(q));
+	q.user = me;
+	q.seen = -1;
+	q.want = NOTE_WANT_USER;
+	if (model_note_count(req->ctx, &q, &counts, &e) != 0) {
+		json_object_put(o.json);
+		return coder_fail(rep, 500, "Failed to call count unread inbox "
+		    "notifications.", NULL);
+	}
+	icon_apply(req, &o.icons);
+	doc = json_object_new_object();
+	json_object_object_add(doc, "notification", o.json);
+	json_object_object_add(doc, "unread_count",
+	    json_object_new_int64(counts.unread));
+	return coder_json(rep, 200, doc);
+}
