@@ -67,4 +67,15 @@ enum store_rc	 db_script(struct store *, const char *sql);
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
 
+/*
+ * FOLIO (issue I): notes.c's columns and row decoder, for the statements
+ * of notes_cql.c.  Runs "SELECT <notification columns>, <match count>"
+ * followed by "tail" (constant fragments: FROM ... WHERE ... ORDER BY
+ * ... LIMIT), calling "cb" per row; *total is the count of all matching
+ * rows, or -1 when the page is empty (count them separately).
+ */
+enum store_rc	 db_note_select(struct store *, const char *tail,
+		    const struct sqlv *, size_t, note_cb, void *,
+		    long long *total);
+
 #endif
