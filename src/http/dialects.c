@@ -12,9 +12,11 @@
 
 extern const struct dialect dialect_agent;
 extern const struct dialect dialect_native;
+extern const struct dialect dialect_folio;
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
+	&dialect_folio,
 	&dialect_agent,
 	NULL
 };
