@@ -424,7 +424,7 @@ struct note_pred {
 	const struct note_pred	*l, *r;	/* NP_NOT: l only */
 };
 
-#define NOTE_PRED_DEPTH_MAX	32	/* nesting the store accepts */
+#define NOTE_PRED_DEPTH_MAX	64	/* nesting the store accepts */
 #define NOTE_PRED_NODES_MAX	30	/* comparisons in one tree */
 #define NOTE_SORTKEYS_MAX	8
 

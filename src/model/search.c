@@ -38,6 +38,16 @@ model_user_by_id(const struct ctx *c, const unsigned char id[16], int create,
 		return 0;
 	}
 	rc = store_user_put(c->st, c->tenant, id, text, NULL, 0, c->now, got);
+	/*
+	 * User ids are unique across tenants (users.id is the key every
+	 * table refers to): one another tenant holds cannot be made here.
+	 */
+	if (rc == STORE_NOTFOUND) {
+		herr_set(e, 422, HERR_INVALID,
+		    "this user id belongs to another tenant");
+		herr_field(e, HERR_SRC_BODY, "recipientId", text);
+		return -1;
+	}
 	if (rc != STORE_OK)
 		return model_store_err(rc, e);
 	if (memcmp(got, id, 16) != 0 || strlen(text) >= namesz)

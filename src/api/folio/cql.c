@@ -673,11 +673,7 @@ parse_bool(struct parser *p, int depth)
 		lex_next(&p->lx);
 		if (skip_modifiers(p) != 0)
 			return NULL;
-		/* Each operator is a level: a chain of them is bounded too. */
-		if (++depth > CQL_DEPTH_MAX * 2) {
-			cql_fail(p, "query nested too deeply");
-			return NULL;
-		}
+		/* A chain is bounded by the clause count, not the depth. */
 		if ((r = parse_clause(p, depth)) == NULL)
 			return NULL;
 		if (neg) {
