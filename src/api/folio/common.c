@@ -206,11 +206,16 @@ folio_params(struct request *req, struct reply *rep, int paged,
     long long *offset, long long *limit)
 {
 	const char	*lang;
+	long long	 off = 0, lim = 10;
 	int		 rc;
 
-	if (paged && (param_int(req, rep, "offset", 0, offset) != 0 ||
-	    param_int(req, rep, "limit", 10, limit) != 0))
+	if (paged && (param_int(req, rep, "offset", 0, &off) != 0 ||
+	    param_int(req, rep, "limit", 10, &lim) != 0))
 		return -1;
+	if (offset != NULL)
+		*offset = off;
+	if (limit != NULL)
+		*limit = lim;
 	if ((rc = req_param(req, "lang", 0, &lang)) < 0)
 		return folio_text_err(rep, 400, "'lang' was given more than "
 		    "once"), -1;
