@@ -229,5 +229,43 @@ int	model_note_policy(const struct ctx *, const struct note_new *,
 int	model_tmpl_render(const char *tmpl, const char *user,
 	    const char *email, const char *const *labels, size_t nlabels,
 	    size_t max, char **out, char *err, size_t errsz);
+/* --- FOLIO (issue I): whole records, searches (src/model/search.c) --- */
+
+/* A whole notification as a replace-all dialect writes it; borrowed. */
+struct note_rec {
+	unsigned char	 id[16];
+	unsigned char	 recipient[16];	/* a user id; created on first use */
+	const char	*sender;	/* NULL: none */
+	const char	*body;
+	const char	*link;
+	const char	*type;		/* NULL: none */
+	const char	*lang;
+	const char	*data;		/* JSON object text, or NULL */
+	int		 seen;
+	const char	*by;		/* who writes it (metadata), or NULL */
+};
+
+/*
+ * The user with this id, created (named by the id's text) when "create"
+ * is set and there is none.  1 found or made, 0 none, -1 with *e set.
+ */
+int	model_user_by_id(const struct ctx *, const unsigned char id[16],
+	    int create, char *name, size_t namesz, struct herr *);
+/* Create "r" with its own id: 409 when the id is taken, 403. */
+int	model_note_create_rec(const struct ctx *, const struct note_rec *,
+	    struct herr *);
+/* Replace every field of r->id but its creation: 404 when none, 403. */
+int	model_note_update(const struct ctx *, const struct note_rec *,
+	    struct herr *);
+/*
+ * A page of the tenant's notifications "q" selects (q->tenant is the
+ * request's) and the number matching; a user-role principal sees only
+ * its own.  422 for a tree beyond the store's bounds.
+ */
+int	model_note_search(const struct ctx *, const struct note_search *,
+	    note_cb, void *, long long *total, struct herr *);
+/* Delete what "pred" selects, under the same rules. */
+int	model_note_delete_search(const struct ctx *, const struct note_pred *,
+	    long long *changed, struct herr *);
 
 #endif

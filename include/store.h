@@ -101,6 +101,9 @@ struct note {
 	int		 deleted;
 	int64_t		 created;	/* ms since the epoch */
 	int64_t		 updated;
+	/* FOLIO (issue I): the ids of the creating and last changing user. */
+	const char	*created_by;	/* NULL when unknown */
+	const char	*updated_by;
 };
 
 enum note_sort { NOTE_SORT_CREATED, NOTE_SORT_ID, NOTE_SORT_SUBJECT,
@@ -458,5 +461,80 @@ enum store_rc	 store_setting_get(struct store *, const char *tenant,
 		    const char *k, long long *v);
 enum store_rc	 store_setting_put(struct store *, const char *tenant,
 		    const char *k, long long v, int64_t now);
+/* --- FOLIO (issue I): whole-record writes and predicate trees --- */
+
+/*
+ * A condition on a tenant's notifications, as a tree the store turns
+ * into SQL from constant fragments, every value bound.  Strings compare
+ * case- and accent-insensitively; dates compare as their ISO text
+ * ("2024-05-01T10:11:12.345+00:00"), ids as their lower-case text.
+ */
+enum note_field { NF_ID, NF_RECIPIENT, NF_SENDER, NF_BODY, NF_LINK,
+	NF_SEEN, NF_LANG, NF_TYPE, NF_CREATED, NF_UPDATED, NF_CREATED_BY,
+	NF_UPDATED_BY, NF_DATA, NF__MAX };
+
+enum note_rel {
+	NR_WORDS,	/* the value's words, space-joined, LIKE "value" */
+	NR_LIKE,	/* the whole value LIKE "value" (\ escapes) */
+	NR_EQ, NR_NE, NR_LT, NR_LE, NR_GT, NR_GE
+};
+
+enum note_pop { NP_CMP, NP_AND, NP_OR, NP_NOT, NP_ALL, NP_NULL };
+
+struct note_pred {
+	enum note_pop		 op;	/* NP_NULL: unknown, matches nothing */
+	enum note_field		 field;
+	enum note_rel		 rel;
+	const char		*path;	/* NF_DATA: a JSON path, "$.\"k\"" */
+	const char		*value;	/* NF_SEEN: "0" or "1" */
+	const struct note_pred	*l, *r;	/* NP_NOT: l only */
+};
+
+#define NOTE_PRED_DEPTH_MAX	64	/* nesting the store accepts */
+#define NOTE_PRED_NODES_MAX	30	/* comparisons in one tree */
+#define NOTE_SORTKEYS_MAX	8
+
+struct note_sortkey {
+	enum note_field		 field;
+	const char		*path;	/* NF_DATA */
+	int			 desc;
+};
+
+/*
+ * Which of a tenant's notifications (not deleted), in which order (the
+ * keys, then last written: updated, then insertion order), which page.
+ */
+struct note_search {
+	const char			*tenant;
+	const struct note_pred		*pred;	/* NULL: all */
+	const struct note_sortkey	*keys;
+	size_t				 nkeys;
+	long long			 offset;
+	long long			 limit;	/* 0: count only */
+};
+
+/*
+ * The page "q" selects and, in *total, how many match in all.
+ * STORE_INVALID when the tree is beyond the bounds above.
+ */
+enum store_rc	 store_note_search(struct store *, const struct note_search *,
+		    note_cb, void *, long long *total);
+/* Soft-delete every notification "pred" selects in "tenant". */
+enum store_rc	 store_note_delete_pred(struct store *, const char *tenant,
+		    const struct note_pred *, int64_t now,
+		    unsigned long long *changed);
+/*
+ * Insert "n" with its id, seen flag and creator, for the existing user
+ * n->user_id of "tenant".  STORE_CONFLICT when the id is taken.
+ */
+enum store_rc	 store_note_insert(struct store *, const char *tenant,
+		    const struct note *);
+/*
+ * Replace n->id's recipient (n->user_id), sender, type, body, link, lang,
+ * payload and seen flag; updated and updated_by from "n", created and
+ * created_by kept.  STORE_NOTFOUND when there is no such notification.
+ */
+enum store_rc	 store_note_replace(struct store *, const char *tenant,
+		    const struct note *);
 
 #endif

@@ -13,9 +13,11 @@
 extern const struct dialect dialect_agent;
 extern const struct dialect dialect_native;
 extern const struct dialect dialect_coder;	/* Coder (issue J) */
+extern const struct dialect dialect_folio;
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
+	&dialect_folio,
 	&dialect_agent,
 	&dialect_coder,
 	NULL

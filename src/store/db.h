@@ -76,4 +76,15 @@ enum store_rc	 db_script(struct store *, const char *sql);
 enum store_rc	 db_settle(struct store *, const char *exists_sql,
 		    const unsigned char id[16], enum store_rc rc);
 
+/*
+ * FOLIO (issue I): notes.c's columns and row decoder, for the statements
+ * of notes_cql.c.  Runs "SELECT <notification columns>, <match count>"
+ * followed by "tail" (constant fragments: FROM ... WHERE ... ORDER BY
+ * ... LIMIT), calling "cb" per row; *total is the count of all matching
+ * rows, or -1 when the page is empty (count them separately).
+ */
+enum store_rc	 db_note_select(struct store *, const char *tail,
+		    const struct sqlv *, size_t, note_cb, void *,
+		    long long *total);
+
 #endif

@@ -35,8 +35,8 @@ static const char sql_delivery_insert[] =
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, " \
     "n.email, n.seen, n.deleted, n.created, n.body_format, n.link, " \
     "n.icon, n.actions, n.targets, n.template_id, n.updated, n.seen_at, " \
-    "n.sender, n.lang, u.id"
-#define NOTE_NCOLS	22
+    "n.sender, n.lang, u.id, n.created_by, n.updated_by"
+#define NOTE_NCOLS	24
 #define NOTE_FROM \
     " FROM notifications n JOIN users u ON u.id = n.user_id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
@@ -282,6 +282,8 @@ note_row(const struct sqlrow *r, void *arg)
 	n.seen_at = n.seen ? row_i64(r, 18) : 0;
 	n.sender = row_str(r, 19, NULL);
 	n.lang = row_str(r, 20, NULL);
+	n.created_by = row_str(r, 22, NULL);
+	n.updated_by = row_str(r, 23, NULL);
 	if (n.actions == NULL)
 		n.actions = "[]";
 	if (n.targets == NULL)
@@ -673,4 +675,28 @@ store_idem_claim(struct store *st, const char *tenant, const char *principal,
 	return db_exec(st, "UPDATE idempotency_keys SET request_hash = ?, "
 	    "notification_id = ?, created = ? WHERE tenant = ? AND "
 	    "principal = ? AND idem_key = ?", uv, 6, NULL);
+}
+
+/* --- FOLIO (issue I) --------------------------------------------------- */
+
+enum store_rc
+db_note_select(struct store *st, const char *tail, const struct sqlv *v,
+    size_t n, note_cb cb, void *arg, long long *total)
+{
+	static const char	 head[] = "SELECT " NOTE_COLS
+	    ", COUNT(*) OVER (), 0";
+	struct list_ctx		 c = { cb, arg, 1, 0, 0, 0 };
+	char			 sql[8192];
+	size_t			 tl = strlen(tail);
+	enum store_rc		 rc;
+
+	/* "tail" is the caller's constant fragments, never client text. */
+	if (sizeof(head) + tl > sizeof(sql))
+		return STORE_ERROR;
+	memcpy(sql, head, sizeof(head) - 1);
+	memcpy(sql + sizeof(head) - 1, tail, tl + 1);
+	if ((rc = db_select(st, sql, v, n, note_row, &c)) != STORE_OK)
+		return rc;
+	*total = c.rows > 0 ? c.c0 : -1;
+	return STORE_OK;
 }

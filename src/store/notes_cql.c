@@ -1,0 +1,386 @@
+/*
+ * Notifications selected by a predicate tree (FOLIO's CQL, issue I), and
+ * whole-record writes.  The SQL text is assembled from the constant
+ * fragments below, one per node of the tree, so it depends only on the
+ * tree's shape; every value a client sent is a bound parameter.  The
+ * statement cache keys on the text, like every other statement.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "store.h"
+#include "util.h"
+
+/* As many as db.c binds in one statement. */
+#define SB_ARGS_MAX	64
+
+/* Text as utf8mb4 under a case- and accent-insensitive collation. */
+#define CI(x)	"CONVERT(" x " USING utf8mb4) COLLATE utf8mb4_unicode_ci"
+/* Text compared byte by byte (ids, ISO dates). */
+#define BIN(x)	"CONVERT(" x " USING utf8mb4) COLLATE utf8mb4_bin"
+#define UUIDTXT(c) \
+    "LOWER(INSERT(INSERT(INSERT(INSERT(HEX(" c "), 9, 0, '-'), 14, 0, " \
+    "'-'), 19, 0, '-'), 24, 0, '-'))"
+/* ms since the epoch as FOLIO writes it; independent of the session zone. */
+#define ISO(c) \
+    "CONCAT(LEFT(DATE_FORMAT(TIMESTAMP('1970-01-01') + INTERVAL " c \
+    " * 1000 MICROSECOND, '%Y-%m-%dT%H:%i:%s.%f'), 23), '+00:00')"
+#define DATA	"JSON_UNQUOTE(JSON_EXTRACT(n.payload, ?))"
+
+enum fkind { FK_TEXT, FK_BINTEXT, FK_BOOL };
+
+/* How each field reads in SQL: compared, and sorted. */
+static const struct nfield {
+	enum fkind	 kind;
+	const char	*cmp;	/* the expression under its collation */
+	const char	*raw;	/* a binary id column, for the equality fast path */
+	const char	*sort;
+} nfields[NF__MAX] = {
+	[NF_ID] =	{ FK_BINTEXT, BIN(UUIDTXT("n.id")), "n.id", "n.id" },
+	[NF_RECIPIENT] = { FK_BINTEXT, BIN(UUIDTXT("n.user_id")), "n.user_id",
+			    "n.user_id" },
+	[NF_SENDER] =	{ FK_TEXT, CI("n.sender"), NULL, CI("n.sender") },
+	[NF_BODY] =	{ FK_TEXT, CI("n.body"), NULL, CI("n.body") },
+	[NF_LINK] =	{ FK_TEXT, CI("n.link"), NULL, CI("n.link") },
+	[NF_SEEN] =	{ FK_BOOL, "n.seen", NULL, "n.seen" },
+	[NF_LANG] =	{ FK_TEXT, CI("n.lang"), NULL, CI("n.lang") },
+	[NF_TYPE] =	{ FK_TEXT, CI("NULLIF(n.type, '')"), NULL,
+			    CI("NULLIF(n.type, '')") },
+	[NF_CREATED] =	{ FK_BINTEXT, BIN(ISO("n.created")), NULL, "n.created" },
+	[NF_UPDATED] =	{ FK_BINTEXT, BIN(ISO("n.updated")), NULL, "n.updated" },
+	[NF_CREATED_BY] = { FK_TEXT, CI("n.created_by"), NULL,
+			    CI("n.created_by") },
+	[NF_UPDATED_BY] = { FK_TEXT, CI("n.updated_by"), NULL,
+			    CI("n.updated_by") },
+	[NF_DATA] =	{ FK_TEXT, CI(DATA), NULL, CI(DATA) },
+};
+
+static const char *const nrels[] = {
+	[NR_EQ] = " = ?", [NR_NE] = " <> ?", [NR_LT] = " < ?",
+	[NR_LE] = " <= ?", [NR_GT] = " > ?", [NR_GE] = " >= ?",
+};
+
+/* A statement being assembled: bounded text and its parameters. */
+struct sb {
+	char		 sql[8192];
+	size_t		 len;
+	struct sqlv	 args[SB_ARGS_MAX];
+	size_t		 n;
+	int		 bad;		/* too long, too many, too deep */
+	int		 nodes;
+};
+
+static void
+sb_put(struct sb *b, const char *frag)
+{
+	size_t	l = strlen(frag);
+
+	if (b->len + l >= sizeof(b->sql)) {
+		b->bad = 1;
+		return;
+	}
+	memcpy(b->sql + b->len, frag, l + 1);
+	b->len += l;
+}
+
+static void
+sb_bind(struct sb *b, struct sqlv v)
+{
+	if (b->n >= SB_ARGS_MAX) {
+		b->bad = 1;
+		return;
+	}
+	b->args[b->n++] = v;
+}
+
+/* One comparison; "raw" is the parsed id when the fast path applies. */
+static void
+sb_cmp(struct sb *b, const struct note_pred *p, unsigned char raw[16])
+{
+	const struct nfield	*f = &nfields[p->field];
+
+	if (f->kind == FK_BOOL) {
+		sb_put(b, f->cmp);
+		sb_put(b, p->rel == NR_WORDS || p->rel == NR_LIKE ? " = ?" :
+		    nrels[p->rel]);
+		sb_bind(b, SQL_I64(strcmp(p->value, "1") == 0));
+		return;
+	}
+	/* A whole id: the primary key or the recipient index, not a scan. */
+	if (f->raw != NULL && p->rel == NR_EQ &&
+	    util_uuid_parse(p->value, raw) == 0) {
+		sb_put(b, f->raw);
+		sb_put(b, " = ?");
+		sb_bind(b, SQL_BIN(raw, 16));
+		return;
+	}
+	if (p->rel == NR_WORDS) {
+		/*
+		 * Words are the runs of letters and digits; each value is
+		 * rewritten to " w1 w2 ... " so that a pattern of whole
+		 * words, " a b ", matches at word boundaries only.
+		 */
+		sb_put(b, "CONCAT(' ', REGEXP_REPLACE(");
+		sb_put(b, f->cmp);
+		sb_put(b, ", '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') LIKE ?");
+	} else {
+		sb_put(b, f->cmp);
+		sb_put(b, p->rel == NR_LIKE ? " LIKE ?" : nrels[p->rel]);
+	}
+	if (p->field == NF_DATA) {
+		/* The path comes first in the text, so it binds first. */
+		if (b->n >= SB_ARGS_MAX - 1) {
+			b->bad = 1;
+			return;
+		}
+		sb_bind(b, SQL_STR(p->path));
+	}
+	sb_bind(b, SQL_STR(p->value));
+}
+
+/*
+ * The tree as a parenthesised condition.  "raw" holds one 16-byte slot
+ * per comparison for the ids the fast path binds.
+ */
+static void
+sb_pred(struct sb *b, const struct note_pred *p, int depth,
+    unsigned char (*raw)[16])
+{
+	if (b->bad)
+		return;
+	if (p == NULL || depth > NOTE_PRED_DEPTH_MAX) {
+		b->bad = 1;
+		return;
+	}
+	switch (p->op) {
+	case NP_ALL:
+		sb_put(b, "1");
+		break;
+	case NP_NULL:
+		/* NULL, not 0: "not" an unknown index matches nothing too. */
+		sb_put(b, "NULL");
+		break;
+	case NP_NOT:
+		sb_put(b, "NOT (");
+		sb_pred(b, p->l, depth + 1, raw);
+		sb_put(b, ")");
+		break;
+	case NP_AND:
+	case NP_OR:
+		sb_put(b, "(");
+		sb_pred(b, p->l, depth + 1, raw);
+		sb_put(b, p->op == NP_AND ? ") AND (" : ") OR (");
+		sb_pred(b, p->r, depth + 1, raw);
+		sb_put(b, ")");
+		break;
+	case NP_CMP:
+		if (b->nodes >= NOTE_PRED_NODES_MAX ||
+		    (unsigned int)p->field >= NF__MAX ||
+		    (unsigned int)p->rel > NR_GE || p->value == NULL ||
+		    (p->field == NF_DATA && p->path == NULL)) {
+			b->bad = 1;
+			return;
+		}
+		sb_cmp(b, p, raw[b->nodes++]);
+		break;
+	default:
+		b->bad = 1;
+	}
+}
+
+/* " AND (<pred>)" after a WHERE naming the tenant. */
+static void
+sb_where(struct sb *b, const char *tenant, const struct note_pred *pred,
+    unsigned char (*raw)[16])
+{
+	sb_put(b, " WHERE n.tenant = ? AND n.deleted = 0");
+	sb_bind(b, SQL_STR(tenant));
+	if (pred != NULL) {
+		sb_put(b, " AND (");
+		sb_pred(b, pred, 0, raw);
+		sb_put(b, ")");
+	}
+}
+
+static void
+sb_order(struct sb *b, const struct note_search *q)
+{
+	size_t	i;
+
+	sb_put(b, " ORDER BY ");
+	for (i = 0; i < q->nkeys && i < NOTE_SORTKEYS_MAX; i++) {
+		if ((unsigned int)q->keys[i].field >= NF__MAX ||
+		    (q->keys[i].field == NF_DATA && q->keys[i].path == NULL)) {
+			b->bad = 1;
+			return;
+		}
+		sb_put(b, nfields[q->keys[i].field].sort);
+		sb_put(b, q->keys[i].desc ? " DESC, " : " ASC, ");
+		if (q->keys[i].field == NF_DATA)
+			sb_bind(b, SQL_STR(q->keys[i].path));
+	}
+	if (q->nkeys > NOTE_SORTKEYS_MAX)
+		b->bad = 1;
+	/* Last written: FOLIO's order when the query names none. */
+	sb_put(b, "n.updated ASC, n.seq ASC");
+}
+
+enum store_rc
+store_note_search(struct store *st, const struct note_search *q, note_cb cb,
+    void *arg, long long *total)
+{
+	unsigned char	raw[NOTE_PRED_NODES_MAX][16];
+	struct sb	b;
+	enum store_rc	rc;
+
+	memset(&b, 0, sizeof(b));
+	if (q->limit > 0) {
+		sb_put(&b, " FROM notifications n JOIN users u ON "
+		    "u.id = n.user_id");
+		sb_where(&b, q->tenant, q->pred, raw);
+		sb_order(&b, q);
+		sb_put(&b, " LIMIT ? OFFSET ?");
+		sb_bind(&b, SQL_I64(q->limit));
+		sb_bind(&b, SQL_I64(q->offset > 0 ? q->offset : 0));
+		if (b.bad)
+			return STORE_INVALID;
+		rc = db_note_select(st, b.sql, b.args, b.n, cb, arg, total);
+		/* A page with rows carries the count; an empty one asks. */
+		if (rc != STORE_OK || *total >= 0)
+			return rc;
+		memset(&b, 0, sizeof(b));
+	}
+	sb_put(&b, "SELECT COUNT(*) FROM notifications n");
+	sb_where(&b, q->tenant, q->pred, raw);
+	if (b.bad)
+		return STORE_INVALID;
+	return db_select_i64(st, b.sql, b.args, b.n, total, 1);
+}
+
+enum store_rc
+store_note_delete_pred(struct store *st, const char *tenant,
+    const struct note_pred *pred, int64_t now, unsigned long long *changed)
+{
+	unsigned char	raw[NOTE_PRED_NODES_MAX][16];
+	struct sb	b;
+
+	memset(&b, 0, sizeof(b));
+	sb_put(&b, "UPDATE notifications n SET n.deleted = 1, "
+	    "n.deleted_at = ?, n.updated = ?");
+	sb_bind(&b, SQL_I64(now));
+	sb_bind(&b, SQL_I64(now));
+	sb_where(&b, tenant, pred, raw);
+	if (b.bad)
+		return STORE_INVALID;
+	return db_exec(st, b.sql, b.args, b.n, changed);
+}
+
+static const char sql_note_insert_rec[] =
+    "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
+    "body, body_format, link, payload, lang, seen, seen_at, created, "
+    "updated, created_by, updated_by) "
+    "SELECT ?, u.tenant, u.id, ?, ?, '', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+    "FROM users u WHERE u.tenant = ? AND u.id = ?";
+
+enum store_rc
+store_note_insert(struct store *st, const char *tenant, const struct note *n)
+{
+	unsigned long long	 affected = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = {
+		SQL_BIN(n->id, 16), SQL_OPTSTR(n->sender),
+		SQL_STR(n->type != NULL ? n->type : ""), SQL_STR(n->body),
+		SQL_OPTSTR(n->link), SQL_STR(n->payload),
+		SQL_OPTSTR(n->lang), SQL_I64(n->seen != 0),
+		n->seen ? SQL_I64(n->created) : SQL_NULL,
+		SQL_I64(n->created), SQL_I64(n->updated),
+		SQL_OPTSTR(n->created_by), SQL_OPTSTR(n->updated_by),
+		SQL_STR(tenant), SQL_BIN(n->user_id, 16)
+	};
+
+	rc = db_exec(st, sql_note_insert_rec, v, sizeof(v) / sizeof(v[0]),
+	    &affected);
+	if (rc == STORE_OK && affected != 1)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+struct owner {
+	unsigned char	id[16];
+	int		found;
+};
+
+static int
+owner_row(const struct sqlrow *r, void *arg)
+{
+	struct owner		*o = arg;
+	const unsigned char	*id;
+
+	if ((id = row_bin16(r, 0)) != NULL) {
+		memcpy(o->id, id, 16);
+		o->found = 1;
+	}
+	return 1;
+}
+
+static const char sql_note_replace[] =
+    "UPDATE notifications SET user_id = ?, sender = ?, type = ?, body = ?, "
+    "link = ?, payload = ?, lang = ?, "
+    "seen_at = IF(? = 1, IF(seen = 1, seen_at, ?), seen_at), seen = ?, "
+    "deleted = 0, deleted_at = NULL, updated = ?, updated_by = ? "
+    "WHERE id = ? AND tenant = ?";
+
+/*
+ * The counters (schema 002) follow a row's user only through deleted:
+ * a notification that moves to another user is deleted from the first,
+ * then revived for the second, whose counter row must exist.
+ */
+static enum store_rc
+note_move_user(struct store *st, const struct note *n)
+{
+	struct sqlv	dv[] = { SQL_BIN(n->id, 16) };
+	struct sqlv	cv[] = { SQL_BIN(n->user_id, 16) };
+	enum store_rc	rc;
+
+	if ((rc = db_exec(st, "UPDATE notifications SET deleted = 1 "
+	    "WHERE id = ?", dv, 1, NULL)) != STORE_OK)
+		return rc;
+	return db_exec(st, "INSERT IGNORE INTO note_counts (user_id, total, "
+	    "unseen) VALUES (?, 0, 0)", cv, 1, NULL);
+}
+
+enum store_rc
+store_note_replace(struct store *st, const char *tenant, const struct note *n)
+{
+	struct owner	 o;
+	enum store_rc	 rc;
+	struct sqlv	 kv[] = { SQL_BIN(n->id, 16), SQL_STR(tenant) };
+	struct sqlv	 v[] = {
+		SQL_BIN(n->user_id, 16), SQL_OPTSTR(n->sender),
+		SQL_STR(n->type != NULL ? n->type : ""), SQL_STR(n->body),
+		SQL_OPTSTR(n->link), SQL_STR(n->payload), SQL_OPTSTR(n->lang),
+		SQL_I64(n->seen != 0), SQL_I64(n->updated),
+		SQL_I64(n->seen != 0), SQL_I64(n->updated),
+		SQL_OPTSTR(n->updated_by), SQL_BIN(n->id, 16), SQL_STR(tenant)
+	};
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = store_begin(st)) != STORE_OK)
+		return rc;
+	rc = db_select(st, "SELECT user_id FROM notifications WHERE id = ? "
+	    "AND tenant = ? AND deleted = 0 FOR UPDATE", kv, 2, owner_row, &o);
+	if (rc == STORE_OK && !o.found)
+		rc = STORE_NOTFOUND;
+	if (rc == STORE_OK && memcmp(o.id, n->user_id, 16) != 0)
+		rc = note_move_user(st, n);
+	if (rc == STORE_OK)
+		rc = db_exec(st, sql_note_replace, v, sizeof(v) / sizeof(v[0]),
+		    NULL);
+	if (rc != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st);
+}
