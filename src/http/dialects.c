@@ -13,11 +13,13 @@
 extern const struct dialect dialect_agent;
 extern const struct dialect dialect_native;
 extern const struct dialect dialect_projects;	/* K */
+extern const struct dialect dialect_etester;	/* K */
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
 	&dialect_agent,
 	&dialect_projects,	/* K */
+	&dialect_etester,	/* K */
 	NULL
 };
 
