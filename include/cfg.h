@@ -53,6 +53,9 @@ struct cfg {
 	unsigned int	delivery_lease;
 	unsigned int	dispatch_interval_ms;
 	int		dispatch_batch;
+
+	/* K (issue K): the project tool's zone for created_at/updated_at. */
+	char		projects_timezone[CFG_STR_MAX];
 };
 
 /* Fill "cfg" with the built-in defaults. */

@@ -90,6 +90,8 @@ struct note_new {
 	/* Coder (issue J): a template's labels, name/value pairs. */
 	const char *const	*labels;	/* 2 * nlabels strings */
 	size_t			 nlabels;
+	/* K (issue K): Enterprise Tester's IconTitle, or NULL. */
+	const char		*icon_title;
 };
 
 /*
@@ -173,6 +175,24 @@ int	model_sys_delete(const struct ctx *, const unsigned char id[16],
 int	model_sys_admin_list(const struct ctx *, int64_t active_at,
 	    const char *type, long long limit, long long offset, sysnote_cb,
 	    void *, long long *total, struct herr *);
+
+/* --- K (issue K): editing a notification (src/model/notes.c) --- */
+
+/* The fields to change; NULL (read: -1) leaves one as it is. */
+struct note_edit {
+	const char		*body;		/* with "format" */
+	enum note_format	 format;
+	const char		*icon;
+	const char		*icon_title;
+	int			 read;		/* -1, 0 or 1 */
+};
+
+/*
+ * Change one notification the principal may see (as model_note_get
+ * decides): 404 when there is none, 422 when a value is refused.
+ */
+int	model_note_edit(const struct ctx *, const unsigned char id[16],
+	    const struct note_edit *, struct herr *);
 
 /* Map a store outcome to an error in *e (STORE_OK: 0).  Returns -1/0. */
 int	model_store_err(enum store_rc, struct herr *);

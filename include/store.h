@@ -104,6 +104,8 @@ struct note {
 	/* FOLIO (issue I): the ids of the creating and last changing user. */
 	const char	*created_by;	/* NULL when unknown */
 	const char	*updated_by;
+	/* K (issue K): Enterprise Tester's IconTitle; NULL when none. */
+	const char	*icon_title;
 };
 
 enum note_sort { NOTE_SORT_CREATED, NOTE_SORT_ID, NOTE_SORT_SUBJECT,
@@ -141,6 +143,14 @@ struct note_query {
 	int64_t			 after_created;
 	unsigned char		 after_id[16];
 	unsigned int		 want;		/* NOTE_WANT_*, for lists */
+	/*
+	 * K (issue K): any of these ids (at most NOTE_QUERY_IN_MAX), and
+	 * read_at bounds (ms; 0 none; strict; set ones imply read).
+	 */
+	const unsigned char	(*ids)[16];
+	size_t			 nids;
+	int64_t			 read_before;
+	int64_t			 read_after;
 };
 
 #define NOTE_QUERY_IN_MAX	32	/* templates or targets in one query */
@@ -389,6 +399,19 @@ enum store_rc	 store_template_get(struct store *, const char *name,
 enum store_rc	 store_template_list(struct store *,
 		    int (*)(const struct template *, void *), void *);
 enum store_rc	 store_template_remove(struct store *, const char *name);
+
+/* --- K (issue K): editing a notification (store/notes.c) --- */
+
+/*
+ * Replace the fields given (NULL: unchanged) of one notification that is
+ * not deleted; "format" is written with "body" only.  *changed: rows
+ * matched and changed (0 or 1).
+ */
+enum store_rc	 store_note_update(struct store *, const char *tenant,
+		    const unsigned char id[16], const char *body,
+		    enum note_format format, const char *icon,
+		    const char *icon_title, int64_t now,
+		    unsigned long long *changed);
 
 /* --- migrations (store/migrate.c) --- */
 

@@ -73,6 +73,7 @@ static const struct cfg_key cfg_keys[] = {
 	K("delivery_lease",	CFG_UINT,  delivery_lease, 5, 3600),
 	K("dispatch_interval_ms", CFG_UINT, dispatch_interval_ms, 10, 60000),
 	K("dispatch_batch",	CFG_INT,   dispatch_batch, 1, 100),
+	K("projects_timezone",	CFG_STR,   projects_timezone, 0, 0),	/* K */
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -137,6 +138,7 @@ cfg_defaults(struct cfg *c)
 	c->delivery_lease = 120;
 	c->dispatch_interval_ms = 1000;
 	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
+	snprintf(c->projects_timezone, sizeof(c->projects_timezone), "UTC");
 }
 
 void

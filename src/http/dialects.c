@@ -14,12 +14,16 @@ extern const struct dialect dialect_agent;
 extern const struct dialect dialect_native;
 extern const struct dialect dialect_coder;	/* Coder (issue J) */
 extern const struct dialect dialect_folio;
+extern const struct dialect dialect_projects;	/* K */
+extern const struct dialect dialect_etester;	/* K */
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
 	&dialect_folio,
 	&dialect_agent,
 	&dialect_coder,
+	&dialect_projects,	/* K */
+	&dialect_etester,	/* K */
 	NULL
 };
 

@@ -275,6 +275,7 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	n.email = nn->email;
 	n.created = c->now;
 	n.updated = c->now;
+	n.icon_title = nn->icon_title;
 	/* Targets are rendered from the row; the table serves filters. */
 	{
 		char	tj[NOTE_TARGETS_MAX * 40 + 3];
@@ -492,6 +493,27 @@ model_note_delete(const struct ctx *c, const unsigned char id[16],
 	return model_store_err(rc, e);
 }
 
+/* K (issue K) */
+int
+model_note_edit(const struct ctx *c, const unsigned char id[16],
+    const struct note_edit *ed, struct herr *e)
+{
+	unsigned long long	changed = 0;
+	enum store_rc		rc;
+
+	if (model_note_get(c, id, NULL, NULL, e) != 0)
+		return -1;
+	if (ed->body != NULL || ed->icon != NULL || ed->icon_title != NULL) {
+		rc = store_note_update(c->st, c->tenant, id, ed->body,
+		    ed->format, ed->icon, ed->icon_title, c->now, &changed);
+		if (rc != STORE_OK)
+			return model_store_err(rc, e);
+	}
+	if (ed->read >= 0)
+		return model_note_set_read(c, id, ed->read, e);
+	return 0;
+}
+
 /* The query as the store takes it: the request's tenant, checked user. */
 static int
 note_scope(const struct ctx *c, const struct note_query *q,
@@ -503,7 +525,7 @@ note_scope(const struct ctx *c, const struct note_query *q,
 		return -1;
 	}
 	if (q->ntemplates > NOTE_QUERY_IN_MAX ||
-	    q->ntargets > NOTE_QUERY_IN_MAX) {
+	    q->ntargets > NOTE_QUERY_IN_MAX || q->nids > NOTE_QUERY_IN_MAX) {
 		herr_set(e, 422, HERR_INVALID, "too many values in a filter");
 		return -1;
 	}

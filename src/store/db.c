@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define DB_COLS_MAX	32
-#define DB_PARAMS_MAX	64
+#define DB_PARAMS_MAX	160	/* K: as many as notes.c's query builder binds */
 #define DB_STRBUF_INIT	256
 #define DB_RETRY_MS	250	/* between reconnect attempts while down */
 #define DB_CACHE_SLOTS	1024	/* prepared statements kept, a power of 2 */

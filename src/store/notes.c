@@ -18,8 +18,9 @@
 static const char sql_note_insert[] =
     "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
     "body, body_format, link, icon, actions, targets, template_id, payload, "
-    "template, lang, email, created, updated) "
-    "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+    "template, lang, email, created, updated, icon_title) "
+    "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "? "
     "FROM users u WHERE u.tenant = ? AND u.username = ?";
 
 static const char sql_target_insert[] =
@@ -35,8 +36,8 @@ static const char sql_delivery_insert[] =
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, " \
     "n.email, n.seen, n.deleted, n.created, n.body_format, n.link, " \
     "n.icon, n.actions, n.targets, n.template_id, n.updated, n.seen_at, " \
-    "n.sender, n.lang, u.id, n.created_by, n.updated_by"
-#define NOTE_NCOLS	24
+    "n.sender, n.lang, u.id, n.created_by, n.updated_by, n.icon_title"
+#define NOTE_NCOLS	25
 #define NOTE_FROM \
     " FROM notifications n JOIN users u ON u.id = n.user_id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
@@ -95,7 +96,40 @@ nq_filtered(const struct note_query *q)
 	return q->type != NULL || q->subject != NULL || q->ntemplates > 0 ||
 	    q->ntargets > 0 || q->created_before != 0 ||
 	    q->created_after != 0 || q->updated_before != 0 ||
-	    q->updated_after != 0;
+	    q->updated_after != 0 || q->nids > 0 || q->read_before != 0 ||
+	    q->read_after != 0;
+}
+
+/*
+ * K (issue K): ids and read_at bounds.  The id list is padded to
+ * NOTE_QUERY_IN_MAX slots with its last id, so that every such query is
+ * one cached statement whatever the number of ids.
+ */
+static void
+nq_where_k(struct nq *q, const struct note_query *f)
+{
+	size_t	i;
+
+	if (f->nids > 0 && f->nids <= NOTE_QUERY_IN_MAX) {
+		nq_add(q, " AND n.id IN (");
+		for (i = 0; i < NOTE_QUERY_IN_MAX; i++) {
+			nq_add(q, i == 0 ? "?" : ",?");
+			nq_arg(q, SQL_BIN(f->ids[i < f->nids ? i :
+			    f->nids - 1], 16));
+		}
+		nq_add(q, ")");
+	} else if (f->nids > 0)
+		q->overflow = 1;
+	if (f->read_before != 0 || f->read_after != 0)
+		nq_add(q, " AND n.seen = 1");
+	if (f->read_before != 0) {
+		nq_add(q, " AND n.seen_at < ?");
+		nq_arg(q, SQL_I64(f->read_before));
+	}
+	if (f->read_after != 0) {
+		nq_add(q, " AND n.seen_at > ?");
+		nq_arg(q, SQL_I64(f->read_after));
+	}
 }
 
 /* Append the query's conditions; the read state only when with_seen. */
@@ -148,6 +182,7 @@ nq_where(struct nq *q, const struct note_query *f, int with_seen)
 		nq_add(q, " AND n.updated > ?");
 		nq_arg(q, SQL_I64(f->updated_after));
 	}
+	nq_where_k(q, f);
 }
 
 /* The keyset condition: strictly after (created, id) in list order. */
@@ -190,7 +225,8 @@ store_note_create(struct store *st, const char *tenant, const struct note *n,
 		n->has_template_id ? SQL_BIN(n->template_id, 16) : SQL_NULL,
 		SQL_STR(n->payload), SQL_OPTSTR(n->template),
 		SQL_OPTSTR(n->lang), SQL_I64(n->email), SQL_I64(n->created),
-		SQL_I64(n->created), SQL_STR(tenant), SQL_STR(n->user)
+		SQL_I64(n->created), SQL_OPTSTR(n->icon_title),
+		SQL_STR(tenant), SQL_STR(n->user)
 	};
 
 	if (tx && (rc = store_begin(st)) != STORE_OK)
@@ -284,6 +320,7 @@ note_row(const struct sqlrow *r, void *arg)
 	n.lang = row_str(r, 20, NULL);
 	n.created_by = row_str(r, 22, NULL);
 	n.updated_by = row_str(r, 23, NULL);
+	n.icon_title = row_str(r, 24, NULL);
 	if (n.actions == NULL)
 		n.actions = "[]";
 	if (n.targets == NULL)
@@ -472,14 +509,18 @@ store_note_set_read(struct store *st, const char *tenant,
     const unsigned char id[16], int read, int64_t now,
     unsigned long long *changed)
 {
-	struct sqlv	v[] = { SQL_I64(read), SQL_I64(now), SQL_I64(now),
-	    SQL_BIN(id, 16), SQL_STR(tenant), SQL_I64(read) };
+	struct sqlv	v[] = { SQL_I64(read), SQL_I64(now), SQL_I64(read),
+	    SQL_I64(now), SQL_BIN(id, 16), SQL_STR(tenant), SQL_I64(read) };
 
-	/* seen_at keeps the first time it was read; unread clears it. */
-	return db_exec(st, "UPDATE notifications SET seen = ?, "
-	    "seen_at = IF(seen = 0, ?, seen_at), updated = ? "
+	/*
+	 * Reading sets seen_at, unreading clears it.  It is assigned before
+	 * seen: MariaDB assigns left to right, so an IF(seen = 0, ...) after
+	 * "seen = ?" would see the new value and never set it.
+	 */
+	return db_exec(st, "UPDATE notifications SET "
+	    "seen_at = IF(? = 1, ?, NULL), seen = ?, updated = ? "
 	    "WHERE id = ? AND tenant = ? AND deleted = 0 AND seen <> ?",
-	    v, 6, changed);
+	    v, 7, changed);
 }
 
 enum store_rc
@@ -607,6 +648,26 @@ store_note_delete_all(struct store *st, const struct note_query *f,
 	return note_update_all(st,
 	    "SET n.deleted = 1, n.deleted_at = ?, n.updated = ?", f, now,
 	    changed);
+}
+
+/* --- K (issue K): editing a notification ---------------------------- */
+
+enum store_rc
+store_note_update(struct store *st, const char *tenant,
+    const unsigned char id[16], const char *body, enum note_format format,
+    const char *icon, const char *icon_title, int64_t now,
+    unsigned long long *changed)
+{
+	struct sqlv	v[] = { SQL_OPTSTR(body),
+	    body != NULL ? SQL_I64(format) : SQL_NULL, SQL_OPTSTR(icon),
+	    SQL_OPTSTR(icon_title), SQL_I64(now), SQL_BIN(id, 16),
+	    SQL_STR(tenant) };
+
+	return db_exec(st, "UPDATE notifications SET "
+	    "body = COALESCE(?, body), body_format = COALESCE(?, body_format), "
+	    "icon = COALESCE(?, icon), icon_title = COALESCE(?, icon_title), "
+	    "updated = ? WHERE id = ? AND tenant = ? AND deleted = 0",
+	    v, 7, changed);
 }
 
 /* --- idempotency keys ------------------------------------------------- */
