@@ -53,6 +53,11 @@ struct cfg {
 	unsigned int	delivery_lease;
 	unsigned int	dispatch_interval_ms;
 	int		dispatch_batch;
+
+	/* Operations */
+	char		log_format[16];		/* text | json */
+	char		log_file[CFG_STR_MAX];	/* "": standard error */
+	char		metrics_access[16];	/* loopback | token */
 };
 
 /* Fill "cfg" with the built-in defaults. */

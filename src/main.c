@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -114,6 +115,11 @@ load(const char *path, struct cfg *cfg)
 		return -1;
 	}
 	log_set_level(cfg->log_level);
+	log_set_json(strcmp(cfg->log_format, "json") == 0);
+	if (log_open(cfg->log_file) != 0) {
+		log_error("log_file %s: %s", cfg->log_file, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

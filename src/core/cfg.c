@@ -73,6 +73,9 @@ static const struct cfg_key cfg_keys[] = {
 	K("delivery_lease",	CFG_UINT,  delivery_lease, 5, 3600),
 	K("dispatch_interval_ms", CFG_UINT, dispatch_interval_ms, 10, 60000),
 	K("dispatch_batch",	CFG_INT,   dispatch_batch, 1, 100),
+	K("log_format",		CFG_WORD,  log_format, 0, 0),
+	K("log_file",		CFG_STR,   log_file, 0, 0),
+	K("metrics_access",	CFG_WORD,  metrics_access, 0, 0),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -83,6 +86,8 @@ static const struct {
 	{ "email_method",	"|smtp|webhook|" },
 	{ "smtp_tls",		"|none|try|required|" },
 	{ "webhook_format",	"|herald|agent-email|" },
+	{ "log_format",		"|text|json|" },
+	{ "metrics_access",	"|loopback|token|" },
 };
 
 static int
@@ -137,6 +142,8 @@ cfg_defaults(struct cfg *c)
 	c->delivery_lease = 120;
 	c->dispatch_interval_ms = 1000;
 	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
+	snprintf(c->log_format, sizeof(c->log_format), "text");
+	snprintf(c->metrics_access, sizeof(c->metrics_access), "loopback");
 }
 
 void

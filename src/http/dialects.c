@@ -12,10 +12,12 @@
 
 extern const struct dialect dialect_agent;
 extern const struct dialect dialect_native;
+extern const struct dialect dialect_herald;
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
 	&dialect_agent,
+	&dialect_herald,
 	NULL
 };
 
