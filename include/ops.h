@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 
+struct cfg;
 struct reply;
 struct request;
 
@@ -18,6 +19,12 @@ int64_t	ops_request_begin(void);
  * else a new one), count it and write the access line.
  */
 void	ops_request_end(struct request *, struct reply *, int64_t t0);
+/*
+ * log_format, and log_file when "file" is set (herald serve; other
+ * commands keep standard error, which is their user's).  A log file that
+ * cannot be opened: logged, -1; the previous one stays.
+ */
+int	ops_log_setup(const struct cfg *, int file);
 /* Between requests: the worker is idle; reopen the log when asked to. */
 void	ops_between_requests(void);
 

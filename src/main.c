@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "cli.h"
 #include "dialect.h"
 #include "log.h"
+#include "ops.h"
 #include "pool.h"
 #include "store.h"
 #include "delivery.h"
@@ -115,12 +115,8 @@ load(const char *path, struct cfg *cfg)
 		return -1;
 	}
 	log_set_level(cfg->log_level);
-	log_set_json(strcmp(cfg->log_format, "json") == 0);
-	if (log_open(cfg->log_file) != 0) {
-		log_error("log_file %s: %s", cfg->log_file, strerror(errno));
-		return -1;
-	}
-	return 0;
+	/* log_file is herald serve's; a command's stderr is its user's. */
+	return ops_log_setup(cfg, 0);
 }
 
 static int

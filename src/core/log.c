@@ -102,6 +102,8 @@ log_reopen_if_asked(void)
 	if (!log_reopen_asked)
 		return 0;
 	log_reopen_asked = 0;
+	if (!log_has_file())
+		return 0;
 	if (log_reopen() != 0) {
 		log_error("reopen %s: %s", log_path, strerror(errno));
 		return 0;

@@ -28,6 +28,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "metrics.h"
+#include "ops.h"
 #include "pool.h"
 #include "store.h"
 #include "transport.h"
@@ -307,21 +308,6 @@ pool_reload(struct pool_slot *w, size_t *n, const struct cfg *cfg,
 	log_info("reloaded: generation %u, %zu workers", *gen, *n);
 }
 
-/*
- * log_format and log_file, at start and on reload.  A log file that
- * cannot be opened is an error at start; on reload, the old one stays.
- */
-static int
-pool_log_setup(const struct cfg *cfg)
-{
-	log_set_json(strcmp(cfg->log_format, "json") == 0);
-	if (log_open(cfg->log_file) != 0) {
-		log_error("log_file %s: %s", cfg->log_file, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int
 pool_run(const char *cfgpath)
 {
@@ -343,7 +329,7 @@ pool_run(const char *cfgpath)
 		return 1;
 	}
 	log_set_level(cfg->log_level);
-	if (pool_log_setup(cfg) != 0) {
+	if (ops_log_setup(cfg, 1) != 0) {
 		free(cfg);
 		return 1;
 	}
@@ -437,7 +423,7 @@ pool_run(const char *cfgpath)
 			free(cfg);
 			cfg = next;
 			log_set_level(cfg->log_level);
-			pool_log_setup(cfg);
+			ops_log_setup(cfg, 1);
 			pool_reload(w, &n, cfg, &gen);
 		}
 		pool_reap(w, 2 * POOL_MAX, gen, n, stopping);

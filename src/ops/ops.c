@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -296,6 +297,17 @@ const struct dialect dialect_herald = {
 	.nroutes = sizeof(ops_routes) / sizeof(ops_routes[0]),
 	.render_error = ops_render_error,
 };
+
+int
+ops_log_setup(const struct cfg *cfg, int file)
+{
+	log_set_json(strcmp(cfg->log_format, "json") == 0);
+	if (file && log_open(cfg->log_file) != 0) {
+		log_error("log_file %s: %s", cfg->log_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 /* --- every request, on its way out ------------------------------------ */
 
