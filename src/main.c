@@ -48,6 +48,7 @@ usage(FILE *f)
 	    "            create or update a user; print its id\n"
 	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
+	    "  status [--json]  the pool's workers, requests, uptime, queue\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -263,6 +264,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "user") == 0)
 		return cmd_with_cfg(config_path(cfgopt), user_cmd, argc - 1,
 		    argv + 1);
+	if (strcmp(argv[0], "status") == 0)
+		return cmd_with_cfg(config_path(cfgopt), status_cmd, argc,
+		    argv);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
 		    outbox_deliveries_cmd, argc - 1, argv + 1);
