@@ -58,6 +58,7 @@ struct cfg {
 	char		log_format[16];		/* text | json */
 	char		log_file[CFG_STR_MAX];	/* "": standard error */
 	char		metrics_access[16];	/* loopback | token */
+	int		metrics;		/* count at all */
 };
 
 /* Fill "cfg" with the built-in defaults. */

@@ -76,6 +76,7 @@ static const struct cfg_key cfg_keys[] = {
 	K("log_format",		CFG_WORD,  log_format, 0, 0),
 	K("log_file",		CFG_STR,   log_file, 0, 0),
 	K("metrics_access",	CFG_WORD,  metrics_access, 0, 0),
+	K("metrics",		CFG_BOOL,  metrics, 0, 0),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -144,6 +145,7 @@ cfg_defaults(struct cfg *c)
 	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
 	snprintf(c->log_format, sizeof(c->log_format), "text");
 	snprintf(c->metrics_access, sizeof(c->metrics_access), "loopback");
+	c->metrics = 1;
 }
 
 void

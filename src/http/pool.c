@@ -334,7 +334,7 @@ pool_run(const char *cfgpath)
 		return 1;
 	}
 	/* Before any fork: every worker inherits the one segment. */
-	if (metrics_map() != 0)
+	if (cfg->metrics && metrics_map() != 0)
 		log_warn("metrics: no shared memory: %s; nothing is counted",
 		    strerror(errno));
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
