@@ -153,7 +153,8 @@ prom_histogram(struct jbuf *b, const char *name, const struct prom_label *l,
 
 	if (n > PROM_LE_MAX)
 		return -1;
-	memcpy(le, l, n * sizeof(*l));
+	if (n > 0)
+		memcpy(le, l, n * sizeof(*l));
 	le[n].name = "le";
 	le[n].value = bound;
 	for (i = 0; i <= nbounds; i++) {
