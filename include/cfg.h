@@ -56,6 +56,11 @@ struct cfg {
 
 	/* K (issue K): the project tool's zone for created_at/updated_at. */
 	char		projects_timezone[CFG_STR_MAX];
+	/* Operations */
+	char		log_format[16];		/* text | json */
+	char		log_file[CFG_STR_MAX];	/* "": standard error */
+	char		metrics_access[16];	/* loopback | token */
+	int		metrics;		/* count at all */
 };
 
 /* Fill "cfg" with the built-in defaults. */

@@ -69,6 +69,7 @@ struct request {
 	char			*capture_buf;
 	size_t			 ncaptures;
 	const struct dialect	*dialect;	/* owner of the path */
+	const struct route	*route;		/* matched, or NULL */
 	struct ctx		*ctx;		/* the model's view; dispatch's */
 	struct principal	 principal;
 	struct json_object	*json;		/* parsed body, or NULL */

@@ -417,6 +417,34 @@ enum store_rc	 store_note_update(struct store *, const char *tenant,
 
 /* Apply schema_dir/NNN_*.sql not yet recorded, in order.  Returns 0/-1. */
 int		 store_migrate(struct store *, const char *schema_dir);
+/*
+ * How many of schema_dir's migrations are not recorded as applied, in
+ * *pending (-1 when the directory cannot be read), and the first such
+ * file's name in "first".  STORE_UNAVAILABLE when the database is down;
+ * a database never migrated counts every file as pending.
+ */
+enum store_rc	 store_schema_pending(struct store *, const char *schema_dir,
+		    long long *pending, char *first, size_t firstsz);
+
+/* --- operations (store/deliveries.c): the outbox by state and method --- */
+
+#define STORE_QUEUE_ROWS	32
+#define STORE_QUEUE_CAP		100000	/* rows looked at by one count */
+
+struct store_queue {
+	char		 state[16];
+	char		 method[16];
+	long long	 count;
+	long long	 attempts;	/* sum over those rows */
+};
+
+/*
+ * The deliveries by (state, method), counting at most STORE_QUEUE_CAP
+ * rows so that a scrape stays bounded: a count at the cap means "at
+ * least".  Fills up to STORE_QUEUE_ROWS entries, *n of them.
+ */
+enum store_rc	 store_queue_depth(struct store *, struct store_queue *,
+		    size_t *n);
 
 /* --- Coder (issue J): templates of the model, preferences, settings --- */
 

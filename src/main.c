@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "dialect.h"
 #include "log.h"
+#include "ops.h"
 #include "pool.h"
 #include "store.h"
 #include "delivery.h"
@@ -47,6 +48,7 @@ usage(FILE *f)
 	    "            create or update a user; print its id\n"
 	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
+	    "  status [--json]  the pool's workers, requests, uptime, queue\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -114,7 +116,8 @@ load(const char *path, struct cfg *cfg)
 		return -1;
 	}
 	log_set_level(cfg->log_level);
-	return 0;
+	/* log_file is herald serve's; a command's stderr is its user's. */
+	return ops_log_setup(cfg, 0);
 }
 
 static int
@@ -261,6 +264,9 @@ main(int argc, char *argv[])
 	if (argc >= 2 && strcmp(argv[0], "user") == 0)
 		return cmd_with_cfg(config_path(cfgopt), user_cmd, argc - 1,
 		    argv + 1);
+	if (strcmp(argv[0], "status") == 0)
+		return cmd_with_cfg(config_path(cfgopt), status_cmd, argc,
+		    argv);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
 		    outbox_deliveries_cmd, argc - 1, argv + 1);

@@ -74,6 +74,10 @@ static const struct cfg_key cfg_keys[] = {
 	K("dispatch_interval_ms", CFG_UINT, dispatch_interval_ms, 10, 60000),
 	K("dispatch_batch",	CFG_INT,   dispatch_batch, 1, 100),
 	K("projects_timezone",	CFG_STR,   projects_timezone, 0, 0),	/* K */
+	K("log_format",		CFG_WORD,  log_format, 0, 0),
+	K("log_file",		CFG_STR,   log_file, 0, 0),
+	K("metrics_access",	CFG_WORD,  metrics_access, 0, 0),
+	K("metrics",		CFG_BOOL,  metrics, 0, 0),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -84,6 +88,8 @@ static const struct {
 	{ "email_method",	"|smtp|webhook|" },
 	{ "smtp_tls",		"|none|try|required|" },
 	{ "webhook_format",	"|herald|agent-email|" },
+	{ "log_format",		"|text|json|" },
+	{ "metrics_access",	"|loopback|token|" },
 };
 
 static int
@@ -139,6 +145,9 @@ cfg_defaults(struct cfg *c)
 	c->dispatch_interval_ms = 1000;
 	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
 	snprintf(c->projects_timezone, sizeof(c->projects_timezone), "UTC");
+	snprintf(c->log_format, sizeof(c->log_format), "text");
+	snprintf(c->metrics_access, sizeof(c->metrics_access), "loopback");
+	c->metrics = 1;
 }
 
 void

@@ -22,6 +22,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "render.h"
+#include "ops.h"
 #include "send.h"
 #include "store.h"
 #include "util.h"
@@ -380,6 +381,7 @@ dispatch_reload_cfg(const char *path, struct cfg **cfg, struct store **st)
 	*cfg = next;
 	*st = nst;
 	log_set_level(next->log_level);
+	ops_log_setup(next, 0);
 	log_info("dispatcher reloaded (%s)", next->email_method);
 }
 
@@ -405,6 +407,7 @@ delivery_run(const char *cfgpath)
 		return 1;
 	}
 	log_set_level(cfg->log_level);
+	ops_log_setup(cfg, 0);
 	/* Every disposition is ours; no SA_RESTART, so a sleep ends. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = dispatch_on_term;

@@ -16,6 +16,7 @@ extern const struct dialect dialect_coder;	/* Coder (issue J) */
 extern const struct dialect dialect_folio;
 extern const struct dialect dialect_projects;	/* K */
 extern const struct dialect dialect_etester;	/* K */
+extern const struct dialect dialect_herald;
 
 const struct dialect *const dialects[] = {
 	&dialect_native,
@@ -24,6 +25,7 @@ const struct dialect *const dialects[] = {
 	&dialect_coder,
 	&dialect_projects,	/* K */
 	&dialect_etester,	/* K */
+	&dialect_herald,
 	NULL
 };
 

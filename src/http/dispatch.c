@@ -135,6 +135,7 @@ dispatch(struct request *req, struct reply *rep)
 		dispatch_miss(req, rep, rc);
 		goto render;
 	}
+	req->route = rt;
 	store_request_begin(req->app->store);
 	if (dispatch_admit(req, rep, rt) == 0 &&
 	    dispatch_tenant(req, rep, &ctx.tenant) == 0) {

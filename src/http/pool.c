@@ -27,6 +27,8 @@
 #include "app.h"
 #include "cfg.h"
 #include "log.h"
+#include "metrics.h"
+#include "ops.h"
 #include "pool.h"
 #include "store.h"
 #include "transport.h"
@@ -49,7 +51,7 @@ worker_on_term(int sig)
 }
 
 static void
-worker_main(const struct cfg *cfg, int fd)
+worker_main(const struct cfg *cfg, int fd, size_t slot, unsigned int gen)
 {
 	struct sigaction	sa;
 	sigset_t		none;
@@ -69,8 +71,10 @@ worker_main(const struct cfg *cfg, int fd)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);	/* the master's; logs are stderr */
 	sigaction(SIGUSR2, &sa, NULL);
+	/* Reopen log_file between requests (the master passes it on). */
+	sa.sa_handler = log_reopen_on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
@@ -78,6 +82,7 @@ worker_main(const struct cfg *cfg, int fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (getppid() == 1)
 		_exit(0);
+	metrics_worker_start(slot, gen);
 
 	app.cfg = cfg;
 	if ((app.store = store_new(cfg)) == NULL)
@@ -90,7 +95,7 @@ worker_main(const struct cfg *cfg, int fd)
 }
 
 static pid_t
-pool_spawn(const struct cfg *cfg, int fd)
+pool_spawn(const struct cfg *cfg, int fd, size_t slot, unsigned int gen)
 {
 	pid_t	pid;
 
@@ -100,7 +105,7 @@ pool_spawn(const struct cfg *cfg, int fd)
 		return 0;
 	}
 	if (pid == 0)
-		worker_main(cfg, fd);
+		worker_main(cfg, fd, slot, gen);
 	return pid;
 }
 
@@ -264,6 +269,8 @@ pool_reap(struct pool_slot *w, size_t n, unsigned int gen, size_t want,
 		if (WIFSIGNALED(status) && !stopping)
 			log_warn("worker %ld died of signal %d", (long)pid,
 			    WTERMSIG(status));
+		/* A reload's old workers leaving are not respawns. */
+		metrics_worker_gone(i, pid, !stopping && w[i].gen == gen);
 		if (stopping)
 			w[i].pid = 0;
 		else
@@ -289,7 +296,7 @@ pool_reload(struct pool_slot *w, size_t *n, const struct cfg *cfg,
 	for (i = 0; i < 2 * POOL_MAX; i++) {
 		if (w[i].gen != *gen || w[i].pid != 0 || w[i].respawn_at == 0)
 			continue;
-		w[i].pid = pool_spawn(cfg, pool_fd);
+		w[i].pid = pool_spawn(cfg, pool_fd, i, *gen);
 		w[i].respawn_at = w[i].pid > 0 ? 0 : now + RESPAWN_MS;
 	}
 	for (i = 0; i < 2 * POOL_MAX; i++)
@@ -322,6 +329,14 @@ pool_run(const char *cfgpath)
 		return 1;
 	}
 	log_set_level(cfg->log_level);
+	if (ops_log_setup(cfg, 1) != 0) {
+		free(cfg);
+		return 1;
+	}
+	/* Before any fork: every worker inherits the one segment. */
+	if (cfg->metrics && metrics_map() != 0)
+		log_warn("metrics: no shared memory: %s; nothing is counted",
+		    strerror(errno));
 	if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0 ||
 	    (fd = pool_listen(cfg, &created)) < 0) {
 		free(cfg);
@@ -351,7 +366,7 @@ pool_run(const char *cfgpath)
 		for (i = 0; i < 2 * POOL_MAX && !stopping; i++)
 			if (w[i].pid == 0 && w[i].gen == gen &&
 			    w[i].respawn_at != 0 && w[i].respawn_at <= now) {
-				w[i].pid = pool_spawn(cfg, fd);
+				w[i].pid = pool_spawn(cfg, fd, i, gen);
 				w[i].started = now;
 				w[i].respawn_at = w[i].pid > 0 ? 0 :
 				    now + RESPAWN_MS;
@@ -377,11 +392,19 @@ pool_run(const char *cfgpath)
 				resend = now + 1000;
 				pool_signal_all(w, 2 * POOL_MAX, SIGTERM);
 			}
-		} else if (sig == SIGUSR1) {
+		} else if (sig == SIGUSR1 && !log_has_file()) {
 			/* Logs go to standard error; whoever redirects it
 			 * reopens it.  Nothing else to do. */
 			log_info("SIGUSR1: logs go to standard error; "
 			    "nothing to reopen");
+		} else if (sig == SIGUSR1) {
+			/* Ours first, then each worker's between requests. */
+			if (log_reopen() != 0)
+				log_error("reopen %s: %s", cfg->log_file,
+				    strerror(errno));
+			else
+				log_info("SIGUSR1: log file reopened");
+			pool_signal_all(w, 2 * POOL_MAX, SIGUSR1);
 		} else if (sig == SIGHUP && !stopping) {
 			if ((next = calloc(1, sizeof(*next))) == NULL ||
 			    cfg_load(cfgpath, next, err, sizeof(err)) != 0) {
@@ -400,6 +423,7 @@ pool_run(const char *cfgpath)
 			free(cfg);
 			cfg = next;
 			log_set_level(cfg->log_level);
+			ops_log_setup(cfg, 1);
 			pool_reload(w, &n, cfg, &gen);
 		}
 		pool_reap(w, 2 * POOL_MAX, gen, n, stopping);

@@ -20,6 +20,7 @@
 #include "dispatch.h"
 #include "herr.h"
 #include "log.h"
+#include "ops.h"
 #include "reply.h"
 #include "request.h"
 #include "transport.h"
@@ -213,6 +214,7 @@ tp_serve(struct app *app, env_fn env, void *earg, char **envp,
     struct reply *rep)
 {
 	size_t	len = 0;
+	int64_t	t0 = ops_request_begin();
 
 	req_init(req);
 	reply_init(rep);
@@ -220,6 +222,7 @@ tp_serve(struct app *app, env_fn env, void *earg, char **envp,
 		tp_body(req, rep, len, rd, rarg);
 	/* Errors found so far are rendered there, in the path's dialect. */
 	dispatch(req, rep);
+	ops_request_end(req, rep, t0);
 	log_debug("%s %s -> %d", req->method_name != NULL ?
 	    req->method_name : "-", req->path != NULL ? req->path : "-",
 	    rep->status);
@@ -249,6 +252,7 @@ transport_fcgi_run(struct app *app, int fd, volatile sig_atomic_t *stop,
 	sigaddset(&term, SIGINT);
 	sigaddset(&term, SIGUSR1);
 	while (!*stop && (max_requests == 0 || served < max_requests)) {
+		ops_between_requests();
 		if ((rc = FCGX_Accept_r(&fr)) < 0) {
 			if (*stop)
 				break;

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <errmsg.h>
 #include <mysql.h>
@@ -14,6 +15,7 @@
 #include "cfg.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "util.h"
 
@@ -44,6 +46,7 @@ struct store {
 	int			 used;		/* statements run this request */
 	int			 maybe_applied;	/* see db_maybe_applied() */
 	int64_t			 next_try;	/* ms; no connect before */
+	int			 connected;	/* once: later ones reconnect */
 };
 
 struct sqlrow {
@@ -169,6 +172,8 @@ db_connect(struct store *st)
 		return STORE_UNAVAILABLE;
 	}
 	st->next_try = 0;
+	metrics_db_connect(st->connected);
+	st->connected = 1;
 	return STORE_OK;
 }
 
@@ -200,6 +205,7 @@ db_gone(unsigned int err)
 static enum store_rc
 db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
 {
+	metrics_db_error();
 	if (db_gone(err)) {
 		log_warn("database gone (%s): %u %s", what, err, msg);
 		db_disconnect(st);
@@ -231,6 +237,16 @@ db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
 		log_error("database error (%s): %u %s", what, err, msg);
 		return STORE_ERROR;
 	}
+}
+
+/* Monotonic microseconds, for the statement-time counter. */
+static int64_t
+db_clock_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static enum store_rc
@@ -320,6 +336,7 @@ db_run(struct store *st, const char *sql,
 	MYSQL_STMT	*s = NULL;
 	enum store_rc	 rc;
 	int		 attempt, had_conn, in_tx = st->in_tx;
+	int64_t		 t0;
 
 	if (n > DB_PARAMS_MAX)
 		return STORE_ERROR;
@@ -328,8 +345,10 @@ db_run(struct store *st, const char *sql,
 		had_conn = st->conn != NULL;
 		if ((rc = db_stmt(st, sql, &s)) == STORE_OK) {
 			db_bind_params(b, v, n, lens);
+			t0 = db_clock_us();
 			if (mysql_stmt_bind_param(s, b) == 0 &&
 			    mysql_stmt_execute(s) == 0) {
+				metrics_db_statement(db_clock_us() - t0);
 				st->used++;
 				*out = s;
 				return STORE_OK;

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -224,4 +225,43 @@ store_delivery_list(struct store *st, const char *state,
 		    NULL, 0, list_row, &c);
 	return db_select(st, LIST_COLS " WHERE state = ? "
 	    "ORDER BY created, id", v, 1, list_row, &c);
+}
+
+struct queue_fill {
+	struct store_queue	*q;
+	size_t			 n;
+};
+
+static int
+queue_row(const struct sqlrow *r, void *arg)
+{
+	struct queue_fill	*f = arg;
+	struct store_queue	*q;
+
+	if (f->n >= STORE_QUEUE_ROWS)
+		return 0;
+	q = &f->q[f->n++];
+	snprintf(q->state, sizeof(q->state), "%s", row_str(r, 0, NULL));
+	snprintf(q->method, sizeof(q->method), "%s", row_str(r, 1, NULL));
+	q->count = row_i64(r, 2);
+	q->attempts = row_i64(r, 3);
+	return 0;
+}
+
+enum store_rc
+store_queue_depth(struct store *st, struct store_queue *q, size_t *n)
+{
+	struct queue_fill	f = { q, 0 };
+	struct sqlv		v[] = { SQL_I64(STORE_QUEUE_CAP) };
+	enum store_rc		rc;
+
+	/* The cap bounds the rows read, whatever the outbox holds. */
+	rc = db_select(st, "SELECT state, method, COUNT(*), "
+	    "CAST(COALESCE(SUM(attempts), 0) AS SIGNED) FROM "
+	    "(SELECT state, method, attempts FROM deliveries LIMIT ?) q "
+	    "GROUP BY state, method ORDER BY state, method", v, 1,
+	    queue_row, &f);
+	if (rc == STORE_OK)
+		*n = f.n;
+	return rc;
 }

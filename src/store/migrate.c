@@ -133,3 +133,43 @@ out:
 		free(names[i]);
 	return rc;
 }
+
+enum store_rc
+store_schema_pending(struct store *st, const char *dir, long long *pending,
+    char *first, size_t firstsz)
+{
+	DIR		*d;
+	struct dirent	*e;
+	long long	 version, seen;
+	long long	 n = 0;
+	enum store_rc	 rc = STORE_OK;
+	struct sqlv	 v[1];
+
+	*pending = -1;
+	if (firstsz > 0)
+		first[0] = '\0';
+	if ((d = opendir(dir)) == NULL)
+		return STORE_OK;
+	/* The same statement as migrate_one's, so the same cached one. */
+	while (rc == STORE_OK && (e = readdir(d)) != NULL) {
+		if (!migrate_is_name(e->d_name, &version))
+			continue;
+		v[0] = SQL_I64(version);
+		seen = 0;
+		rc = db_select_i64(st, "SELECT COUNT(*) FROM schema_migrations "
+		    "WHERE version = ?", v, 1, &seen, 1);
+		/* No schema_migrations table: nothing was ever applied. */
+		if (rc == STORE_ERROR)
+			rc = STORE_OK;
+		else if (rc != STORE_OK)
+			break;
+		if (seen > 0)
+			continue;
+		if (n++ == 0 || (firstsz > 0 && strcmp(e->d_name, first) < 0))
+			snprintf(first, firstsz, "%s", e->d_name);
+	}
+	closedir(d);
+	if (rc == STORE_OK)
+		*pending = n;
+	return rc;
+}

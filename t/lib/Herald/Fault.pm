@@ -333,8 +333,9 @@ sub _fcgi_params (%env) {
 	return $p;
 }
 
-# Begin a FastCGI request and send all but the last $hold bytes of the body.
-# Returns a handle for fcgi_finish.
+# Begin a FastCGI request and send all but the last $hold bytes of the body
+# (env => {NAME => value} adds or replaces CGI variables).  Returns a handle
+# for fcgi_finish.
 sub fcgi_begin ($s, %o) {
 	my $c = IO::Socket::UNIX->new(Type => SOCK_STREAM,
 	    Peer => $s->herald_socket) or croak "connect fcgi: $!";
@@ -346,7 +347,8 @@ sub fcgi_begin ($s, %o) {
 	    QUERY_STRING => $o{query} // '',
 	    CONTENT_LENGTH => $o{content_length} // length $body,
 	    CONTENT_TYPE => 'application/json', REMOTE_ADDR => '127.0.0.1',
-	    SERVER_PROTOCOL => 'HTTP/1.1', GATEWAY_INTERFACE => 'CGI/1.1');
+	    SERVER_PROTOCOL => 'HTTP/1.1', GATEWAY_INTERFACE => 'CGI/1.1',
+	    %{ $o{env} // {} });
 	my $hold = $o{hold} // 1;
 	$hold = length $body if $hold > length $body;
 	my $first = substr($body, 0, length($body) - $hold);

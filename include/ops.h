@@ -1,0 +1,31 @@
+#ifndef OPS_H
+#define OPS_H
+
+/*
+ * Operations: the "herald" dialect (/_herald: health, metrics, status,
+ * API descriptions), and what every request passes through on its way
+ * out (request id, counters, access log).
+ */
+#include <stdint.h>
+
+struct cfg;
+struct reply;
+struct request;
+
+/* A request starts (the worker is busy); returns the time, in us. */
+int64_t	ops_request_begin(void);
+/*
+ * The reply is built: give it its X-Request-Id (the client's, if sane,
+ * else a new one), count it and write the access line.
+ */
+void	ops_request_end(struct request *, struct reply *, int64_t t0);
+/*
+ * log_format, and log_file when "file" is set (herald serve; other
+ * commands keep standard error, which is their user's).  A log file that
+ * cannot be opened: logged, -1; the previous one stays.
+ */
+int	ops_log_setup(const struct cfg *, int file);
+/* Between requests: the worker is idle; reopen the log when asked to. */
+void	ops_between_requests(void);
+
+#endif
