@@ -2,9 +2,10 @@
 #define JBUF_H
 
 /*
- * JSON text written straight into one growing buffer, bounded: listings
- * render their rows here as they come from the database, and stored
- * JSON is copied in as it is, never parsed and serialised again.
+ * Text written straight into one growing buffer, bounded: listings
+ * render their JSON rows here as they come from the database (stored
+ * JSON copied in as it is, never parsed and serialised again), and the
+ * template renderers and the HTML sanitiser build their output here.
  */
 #include <stddef.h>
 
@@ -24,6 +25,10 @@ int	jbuf_lit(struct jbuf *, const char *);
 /* A JSON string, escaped as json-c escapes it; NULL writes null. */
 int	jbuf_str(struct jbuf *, const char *);
 int	jbuf_i64(struct jbuf *, long long);
+/* HTML-escaped text: & < > always, and " and ' when asked. */
+#define JBUF_HTML_QUOT	0x01
+#define JBUF_HTML_APOS	0x02
+int	jbuf_html(struct jbuf *, const char *, size_t, unsigned int flags);
 /* "key": */
 int	jbuf_key(struct jbuf *, const char *);
 /* Give the text away (caller frees); the buffer is empty after. */

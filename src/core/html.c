@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,79 +17,17 @@
 #include <libxml/tree.h>
 
 #include "html.h"
+#include "jbuf.h"
 
 /* Deeper than this, elements lose their tags (text stays). */
 #define HTML_DEPTH_MAX	64
 #define HTML_IN_MAX	(16 * 1024 * 1024)
 
-struct hbuf {
-	char	*p;
-	size_t	 len, cap;
-	int	 oom;
-};
-
+/* Text for an element's content, or an attribute value (quotes too). */
 static void
-hb_put(struct hbuf *b, const char *s, size_t n)
+hb_esc(struct jbuf *b, const char *s, size_t n, int attr)
 {
-	char	*np;
-	size_t	 cap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap != 0 ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-hb_str(struct hbuf *b, const char *s)
-{
-	hb_put(b, s, strlen(s));
-}
-
-/* Escape for text (quotes too: the same text may land in an attribute). */
-static void
-hb_esc(struct hbuf *b, const char *s, size_t n, int attr)
-{
-	size_t	i, start = 0;
-	const char *rep;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = attr ? "&quot;" : NULL;
-			break;
-		default:
-			rep = NULL;
-			break;
-		}
-		if (rep == NULL)
-			continue;
-		hb_put(b, s + start, i - start);
-		hb_str(b, rep);
-		start = i + 1;
-	}
-	hb_put(b, s + start, n - start);
+	jbuf_html(b, s, n, attr ? JBUF_HTML_QUOT : 0);
 }
 
 /* What becomes of an element. */
@@ -181,14 +120,14 @@ html_attr_ok(const char *el, const char *attr, const char *v)
 }
 
 static void
-html_open(struct hbuf *b, const xmlNode *n)
+html_open(struct jbuf *b, const xmlNode *n)
 {
 	const xmlAttr	*a;
 	xmlChar		*v;
 	const char	*el = (const char *)n->name;
 
-	hb_str(b, "<");
-	hb_str(b, el);
+	jbuf_lit(b, "<");
+	jbuf_lit(b, el);
 	for (a = n->properties; a != NULL; a = a->next) {
 		if (a->name == NULL || a->ns != NULL)
 			continue;
@@ -200,15 +139,15 @@ html_open(struct hbuf *b, const xmlNode *n)
 		}
 		if (html_attr_ok(el, (const char *)a->name,
 		    (const char *)v)) {
-			hb_str(b, " ");
-			hb_str(b, (const char *)a->name);
-			hb_str(b, "=\"");
+			jbuf_lit(b, " ");
+			jbuf_lit(b, (const char *)a->name);
+			jbuf_lit(b, "=\"");
 			hb_esc(b, (const char *)v, strlen((const char *)v), 1);
-			hb_str(b, "\"");
+			jbuf_lit(b, "\"");
 		}
 		xmlFree(v);
 	}
-	hb_str(b, ">");
+	jbuf_lit(b, ">");
 }
 
 /*
@@ -216,13 +155,13 @@ html_open(struct hbuf *b, const xmlNode *n)
  * input's): enter a node, then its children, then leave it.
  */
 static void
-html_walk(struct hbuf *b, xmlNode *root)
+html_walk(struct jbuf *b, xmlNode *root)
 {
 	xmlNode		*n = root->children;
 	int		 depth = 0;
 	enum html_fate	 f;
 
-	while (n != NULL && !b->oom) {
+	while (n != NULL && !b->over) {
 		f = HTML_DROP;
 		if (n->type == XML_TEXT_NODE && n->content != NULL)
 			hb_esc(b, (const char *)n->content,
@@ -238,9 +177,9 @@ html_walk(struct hbuf *b, xmlNode *root)
 		}
 		if (f == HTML_KEEP && strcasecmp((const char *)n->name,
 		    "br") != 0) {
-			hb_str(b, "</");
-			hb_str(b, (const char *)n->name);
-			hb_str(b, ">");
+			jbuf_lit(b, "</");
+			jbuf_lit(b, (const char *)n->name);
+			jbuf_lit(b, ">");
 		}
 		/* Leave: the next sibling, or close the parents in turn. */
 		while (n != NULL && n->next == NULL) {
@@ -250,9 +189,9 @@ html_walk(struct hbuf *b, xmlNode *root)
 			depth--;
 			if (html_fate(n, depth) == HTML_KEEP &&
 			    strcasecmp((const char *)n->name, "br") != 0) {
-				hb_str(b, "</");
-				hb_str(b, (const char *)n->name);
-				hb_str(b, ">");
+				jbuf_lit(b, "</");
+				jbuf_lit(b, (const char *)n->name);
+				jbuf_lit(b, ">");
 			}
 		}
 		if (n != NULL)
@@ -264,59 +203,52 @@ int
 html_sanitize(const char *in, size_t len, char **out, size_t *outlen)
 {
 	static const char	 pre[] = "<html><body>";
-	struct hbuf		 b = { NULL, 0, 0, 0 };
-	struct hbuf		 src = { NULL, 0, 0, 0 };
+	struct jbuf		 b, src;
 	htmlDocPtr		 doc;
 	xmlNode			*root;
 
 	if (len > HTML_IN_MAX)
 		return -1;
+	jbuf_init(&b, SIZE_MAX);
+	jbuf_init(&src, SIZE_MAX);
 	/*
 	 * The fragment goes inside an explicit body, so that the parser
 	 * does not wrap leading text in an implied <p>.
 	 */
-	hb_str(&src, pre);
-	hb_put(&src, in, len);
-	hb_str(&b, "");
-	if (src.oom || b.oom) {
-		free(src.p);
-		free(b.p);
+	jbuf_lit(&src, pre);
+	jbuf_raw(&src, in, len);
+	jbuf_lit(&b, "");
+	if (src.over || b.over) {
+		jbuf_free(&src);
+		jbuf_free(&b);
 		return -1;
 	}
-	doc = htmlReadMemory(src.p, (int)src.len, NULL, "UTF-8",
+	doc = htmlReadMemory(src.buf, (int)src.len, NULL, "UTF-8",
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
-	free(src.p);
+	jbuf_free(&src);
 	if (doc != NULL && (root = xmlDocGetRootElement(doc)) != NULL)
 		html_walk(&b, root);
 	xmlFreeDoc(doc);
-	if (b.oom) {
-		free(b.p);
+	if (b.over) {
+		jbuf_free(&b);
 		return -1;
 	}
-	*out = b.p;
-	*outlen = b.len;
+	*out = jbuf_take(&b, outlen);
 	return 0;
 }
 
 int
 html_escape(const char *in, size_t len, char **out, size_t *outlen)
 {
-	struct hbuf	b = { NULL, 0, 0, 0 };
-	size_t		i, start = 0;
+	struct jbuf	b;
 
-	hb_str(&b, "");
-	for (i = 0; i < len; i++)
-		if (in[i] == '\'') {
-			hb_esc(&b, in + start, i - start, 1);
-			hb_str(&b, "&#39;");
-			start = i + 1;
-		}
-	hb_esc(&b, in + start, len - start, 1);
-	if (b.oom) {
-		free(b.p);
+	jbuf_init(&b, SIZE_MAX);
+	jbuf_lit(&b, "");
+	jbuf_html(&b, in, len, JBUF_HTML_QUOT | JBUF_HTML_APOS);
+	if (b.over) {
+		jbuf_free(&b);
 		return -1;
 	}
-	*out = b.p;
-	*outlen = b.len;
+	*out = jbuf_take(&b, outlen);
 	return 0;
 }

@@ -93,6 +93,30 @@ jbuf_str(struct jbuf *b, const char *s)
 }
 
 int
+jbuf_html(struct jbuf *b, const char *s, size_t n, unsigned int flags)
+{
+	const char	*rep;
+	size_t		 i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = flags & JBUF_HTML_QUOT ? "&quot;" : NULL; break;
+		case '\'': rep = flags & JBUF_HTML_APOS ? "&#39;" : NULL; break;
+		default: rep = NULL; break;
+		}
+		if (rep == NULL)
+			continue;
+		jbuf_raw(b, s + start, i - start);
+		jbuf_lit(b, rep);
+		start = i + 1;
+	}
+	return jbuf_raw(b, s + start, n - start);
+}
+
+int
 jbuf_i64(struct jbuf *b, long long v)
 {
 	char	num[32];

@@ -9,69 +9,11 @@
 
 #include "render.h"
 #include "store.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define RENDER_MAX	(1024 * 1024)	/* bytes of output */
 #define NAME_MAX_LEN	128
-
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	char	*np;
-	size_t	 cap;
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > RENDER_MAX) {
-		b->failed = 1;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-buf_value(struct buf *b, const char *v, int html)
-{
-	const char	*esc;
-
-	if (!html) {
-		buf_add(b, v, strlen(v));
-		return;
-	}
-	for (; *v != '\0'; v++) {
-		switch (*v) {
-		case '&': esc = "&amp;"; break;
-		case '<': esc = "&lt;"; break;
-		case '>': esc = "&gt;"; break;
-		case '"': esc = "&quot;"; break;
-		case '\'': esc = "&#39;"; break;
-		default: esc = NULL; break;
-		}
-		if (esc != NULL)
-			buf_add(b, esc, strlen(esc));
-		else
-			buf_add(b, v, 1);
-	}
-}
 
 /* payload.a.b: walk objects; strings as they are, others as JSON text. */
 static const char *
@@ -128,52 +70,52 @@ render_lookup(const char *name, const struct note *n,
 	return NULL;
 }
 
+struct render_ctx {
+	const struct note	*n;
+	struct json_object	*payload;
+	const char		*address;
+	char			 name[NAME_MAX_LEN + 1];
+	char			 tmp[64];
+};
+
+static const char *
+render_name(const char *name, size_t len, void *arg)
+{
+	struct render_ctx	*c = arg;
+
+	if (len == 0 || len > NAME_MAX_LEN)
+		return NULL;
+	memcpy(c->name, name, len);
+	c->name[len] = '\0';
+	return render_lookup(c->name, c->n, c->payload, c->address, c->tmp,
+	    sizeof(c->tmp));
+}
+
 int
 render(const char *tmpl, int html, const struct note *n,
     struct json_object *payload, const char *address, char **out,
     char *err, size_t errsz)
 {
-	struct buf	 b = { NULL, 0, 0, 0 };
-	const char	*p = tmpl, *open, *close, *v;
-	char		 name[NAME_MAX_LEN + 1], tmp[64];
-	size_t		 len;
+	struct render_ctx	 c = { n, payload, address, "", "" };
+	const char		*bad = NULL;
+	size_t			 badlen = 0;
 
-	buf_add(&b, "", 0);
-	while ((open = strstr(p, "{{")) != NULL) {
-		buf_add(&b, p, (size_t)(open - p));
-		if ((close = strstr(open + 2, "}}")) == NULL) {
-			snprintf(err, errsz, "unclosed \"{{\" in template");
-			goto fail;
-		}
-		open += 2;
-		while (open < close && *open == ' ')
-			open++;
-		len = (size_t)(close - open);
-		while (len > 0 && open[len - 1] == ' ')
-			len--;
-		if (len == 0 || len > NAME_MAX_LEN) {
+	switch (tmpl_expand(tmpl, render_name, &c, html, RENDER_MAX, out,
+	    &bad, &badlen)) {
+	case TMPL_OK:
+		return 0;
+	case TMPL_UNCLOSED:
+		snprintf(err, errsz, "unclosed \"{{\" in template");
+		return -1;
+	case TMPL_UNKNOWN:
+		if (badlen == 0 || badlen > NAME_MAX_LEN)
 			snprintf(err, errsz, "bad variable name in template");
-			goto fail;
-		}
-		memcpy(name, open, len);
-		name[len] = '\0';
-		if ((v = render_lookup(name, n, payload, address, tmp,
-		    sizeof(tmp))) == NULL) {
+		else
 			snprintf(err, errsz, "template uses unknown variable "
-			    "\"%s\"", name);
-			goto fail;
-		}
-		buf_value(&b, v, html);
-		p = close + 2;
-	}
-	buf_add(&b, p, strlen(p));
-	if (b.failed) {
+			    "\"%.*s\"", (int)badlen, bad);
+		return -1;
+	default:
 		snprintf(err, errsz, "rendered message too large");
-		goto fail;
+		return -1;
 	}
-	*out = b.p;
-	return 0;
-fail:
-	free(b.p);
-	return -1;
 }

@@ -10,40 +10,7 @@
 #include <string.h>
 
 #include "model.h"
-
-struct rbuf {
-	char	*p;
-	size_t	 len, cap, max;
-	int	 over;
-};
-
-static void
-rbuf_add(struct rbuf *b, const char *s, size_t n)
-{
-	char	*np;
-	size_t	 cap;
-
-	if (b->over)
-		return;
-	if (b->len + n > b->max) {
-		b->over = 1;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap != 0 ? b->cap : 128;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->over = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
+#include "tmpl.h"
 
 /* The value of one action's text (trimmed), or NULL when unsupported. */
 static const char *
@@ -76,47 +43,42 @@ render_value(const char *a, size_t n, const char *user, const char *email,
 	return "";
 }
 
+struct tmpl_args {
+	const char		*user;
+	const char		*email;
+	const char *const	*labels;
+	size_t			 nlabels;
+};
+
+static const char *
+tmpl_value(const char *a, size_t n, void *arg)
+{
+	const struct tmpl_args	*t = arg;
+
+	return render_value(a, n, t->user, t->email, t->labels, t->nlabels);
+}
+
 int
 model_tmpl_render(const char *tmpl, const char *user, const char *email,
     const char *const *labels, size_t nlabels, size_t max, char **out,
     char *err, size_t errsz)
 {
-	struct rbuf	 b = { NULL, 0, 0, max, 0 };
-	const char	*p = tmpl, *open, *close, *a, *v;
-	size_t		 n;
+	struct tmpl_args	 t = { user, email, labels, nlabels };
+	const char		*bad = NULL;
+	size_t			 n = 0;
 
-	rbuf_add(&b, "", 0);
-	while ((open = strstr(p, "{{")) != NULL) {
-		rbuf_add(&b, p, (size_t)(open - p));
-		if ((close = strstr(open + 2, "}}")) == NULL) {
-			snprintf(err, errsz, "unclosed action");
-			goto fail;
-		}
-		a = open + 2;
-		n = (size_t)(close - a);
-		while (n > 0 && (*a == ' ' || *a == '\t')) {
-			a++;
-			n--;
-		}
-		while (n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t'))
-			n--;
-		if ((v = render_value(a, n, user, email, labels, nlabels)) ==
-		    NULL) {
-			snprintf(err, errsz, "unsupported action {{%.*s}}",
-			    (int)(n > 64 ? 64 : n), a);
-			goto fail;
-		}
-		rbuf_add(&b, v, strlen(v));
-		p = close + 2;
-	}
-	rbuf_add(&b, p, strlen(p));
-	if (b.over) {
+	switch (tmpl_expand(tmpl, tmpl_value, &t, 0, max, out, &bad, &n)) {
+	case TMPL_OK:
+		return 0;
+	case TMPL_UNCLOSED:
+		snprintf(err, errsz, "unclosed action");
+		return -1;
+	case TMPL_UNKNOWN:
+		snprintf(err, errsz, "unsupported action {{%.*s}}",
+		    (int)(n > 64 ? 64 : n), bad);
+		return -1;
+	default:
 		snprintf(err, errsz, "the rendered text is too long");
-		goto fail;
+		return -1;
 	}
-	*out = b.p;
-	return 0;
-fail:
-	free(b.p);
-	return -1;
 }

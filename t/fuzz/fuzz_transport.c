@@ -47,6 +47,26 @@ dispatch(struct request *req, struct reply *rep)
 }
 
 
+/* The operations hooks: no metrics or access log here. */
+int64_t
+ops_request_begin(void)
+{
+	return 0;
+}
+
+void
+ops_request_end(struct request *req, struct reply *rep, int64_t t0)
+{
+	(void)req;
+	(void)rep;
+	(void)t0;
+}
+
+void
+ops_between_requests(void)
+{
+}
+
 static const char *
 fz_getenv(const char *name, void *arg)
 {

@@ -72,7 +72,13 @@ my $load = Herald::Fault::load($s, children => 4, work => sub ($s, $i, $n) {
 	return ($r->{status}, $r->{status} == 200 ? $r->{json}{id}
 	    : substr($r->{content}, 0, 80));
 });
-sleep 1;
+# SIGTERM once some big writes have been stored, however slow the machine
+# is (a fixed pause let a loaded machine store fewer than asked below).
+{
+	my $deadline = time + 60;
+	sleep 0.1 while time < $deadline && $s->sql_value("SELECT COUNT(*) "
+	    . "FROM notifications WHERE subject LIKE 'big %'") < 5;
+}
 my @workers = $s->worker_pids;
 my $t_term = time;
 kill 'TERM', $master;
