@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/random.h>
+
 #include <uuid/uuid.h>
 
 #include "util.h"
@@ -165,6 +167,35 @@ util_uuid_new(unsigned char out[16])
 
 	uuid_generate_random(u);
 	memcpy(out, u, 16);
+}
+
+/* "n" random bytes from the kernel; a short read is retried. */
+static void
+util_random(unsigned char *buf, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		if ((r = getrandom(buf, n, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* No entropy source: still unique enough by time. */
+			memset(buf, 0, n);
+			return;
+		}
+		buf += r;
+		n -= (size_t)r;
+	}
+}
+
+uint32_t
+util_random_u32(void)
+{
+	unsigned char	b[4];
+
+	util_random(b, sizeof(b));
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
 }
 
 void
