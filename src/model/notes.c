@@ -100,7 +100,7 @@ note_agent_email(const struct ctx *c, const struct note_new *nn,
 	if (addr == NULL || !note_address_ok(addr))
 		return 0;
 	memset(d, 0, sizeof(*d));
-	util_uuid_new(d->id);
+	util_uuid_v7(d->id);
 	d->method = c->cfg->email_method;
 	d->address = addr;
 	d->template = nn->email_template;
@@ -136,7 +136,7 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 			return -1;
 		}
 		memset(&d[n], 0, sizeof(d[n]));
-		util_uuid_new(d[n].id);
+		util_uuid_v7(d[n].id);
 		d[n].method = "smtp";
 		d[n].address = se->addr;
 		d[n].template = tmpl_name != NULL ? tmpl_name : "notification";
@@ -150,7 +150,7 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 			return -1;
 		}
 		memset(&d[n], 0, sizeof(d[n]));
-		util_uuid_new(d[n].id);
+		util_uuid_v7(d[n].id);
 		d[n].method = "webhook";
 		d[n].address = c->cfg->webhook_url;
 		d[n].template = tmpl_name != NULL ? tmpl_name : "notification";
@@ -325,7 +325,7 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 		return -1;
 
 	/* Chosen once: a retried creation writes the same rows. */
-	util_uuid_new(n.id);
+	util_uuid_v7(n.id);
 	n.user = user;
 	n.sender = c->who->user;
 	n.type = nn->type;
