@@ -24,11 +24,14 @@ sub post ($subject) {
 }
 is(post('first')->{status}, 200, 'the first notification makes the user');
 
-# A client holding carol's counter row for $secs, in the background.
+# A client holding carol's counter row for $secs, in the background;
+# $HOLDER is its PID.
+our $HOLDER;
 sub hold_lock ($secs) {
 	my @cmd = (prog('mariadb', 'mysql'), '--no-defaults', '-S',
 	    $s->db_socket, '-uroot', '--unbuffered', 'herald');
 	my $pid = open(my $in, '|-') // die "fork: $!";
+	$HOLDER = $pid;
 	if ($pid == 0) {
 		open(STDOUT, '>', $s->dir . '/hold.out');
 		open(STDERR, '>&', \*STDOUT);
@@ -62,10 +65,15 @@ sub hold_lock ($secs) {
 }
 
 # 2. Held longer than every run (4 x 1 s + backoff): 503, nothing stored.
+# The holder is ended (it rolls back) once the answer is in.
 {
-	my $h = hold_lock(8);
+	my $h = hold_lock(120);
+	my $t0 = time;
 	my $r = post('third');
+	my $took = time - $t0;
+	kill 'TERM', $HOLDER;
 	close($h);
+	diag(sprintf('answered %d after %.1f s', $r->{status}, $took));
 	is($r->{status}, 503, 'conflicts that outlast the retries answer '
 	    . '503, not a hang') or diag($r->{body});
 	is($s->sql_value("SELECT COUNT(*) FROM notifications "
