@@ -194,6 +194,18 @@ struct note_edit {
 int	model_note_edit(const struct ctx *, const unsigned char id[16],
 	    const struct note_edit *, struct herr *);
 
+/*
+ * Run "fn", one whole write (a transaction or a statement), again while
+ * it fails on a conflict the store says a retry may get past
+ * (STORE_RETRY: deadlock, lock wait, Galera certification, node not
+ * ready), up to MODEL_TX_TRIES runs with a jittered backoff between.  "fn"
+ * must be safe to run again: what it generates (ids) is chosen before.
+ * Returns what the last run of "fn" returned (0, or -1 with *e set).
+ */
+#define MODEL_TX_TRIES	4
+typedef int	(*model_tx_fn)(const struct ctx *, void *, struct herr *);
+int	model_tx(const struct ctx *, model_tx_fn, void *, struct herr *);
+
 /* Map a store outcome to an error in *e (STORE_OK: 0).  Returns -1/0. */
 int	model_store_err(enum store_rc, struct herr *);
 

@@ -17,7 +17,10 @@ enum store_rc {
 	STORE_CONFLICT,
 	STORE_INVALID,		/* the database refused the values */
 	STORE_UNAVAILABLE,
-	STORE_ERROR
+	STORE_ERROR,
+	STORE_RETRY		/* rolled back by a conflict (deadlock, lock
+				   wait, Galera certification, node not
+				   ready): running it again may succeed */
 };
 
 #define STORE_TENANT_DEFAULT	"default"
@@ -41,6 +44,16 @@ void		 store_request_end(struct store *);
 enum store_rc	 store_begin(struct store *);
 enum store_rc	 store_commit(struct store *);
 void		 store_rollback(struct store *);
+
+/*
+ * Retries (model_tx): 1 when a transaction is open, so a retry belongs to
+ * its owner; 1 when a call since store_retry_reset() answered STORE_RETRY.
+ */
+int		 store_in_tx(const struct store *);
+int		 store_retry_wanted(const struct store *);
+void		 store_retry_reset(struct store *);
+/* Sleep before retry n (1, 2, ...): jittered, doubling from 5 ms. */
+void		 store_backoff(int n);
 
 /* --- users (store/users.c) --- */
 

@@ -50,6 +50,15 @@ int	 util_blank(const char *);
 int	 util_uuid_parse(const char *, unsigned char out[16]);
 void	 util_uuid_format(const unsigned char[16], int upper, char out[UUID_STR_LEN]);
 void	 util_uuid_new(unsigned char out[16]);
+/*
+ * A time-ordered UUID (version 7, RFC 9562) for keys that should append
+ * to an index: strictly increasing within this process.  _at takes the
+ * time in ms since the epoch (tests).
+ */
+void	 util_uuid_v7(unsigned char out[16]);
+void	 util_uuid_v7_at(int64_t ms, unsigned char out[16]);
+/* 32 random bits from the kernel (backoff jitter, not secrets). */
+uint32_t util_random_u32(void);
 
 /* "2026-11-23T18:00:00Z" for ms since the epoch; "-" for 0. */
 void	 util_time_text(int64_t ms, char *buf, size_t sz);

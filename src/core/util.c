@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/random.h>
+
 #include <uuid/uuid.h>
 
 #include "util.h"
@@ -165,6 +167,83 @@ util_uuid_new(unsigned char out[16])
 
 	uuid_generate_random(u);
 	memcpy(out, u, 16);
+}
+
+/* "n" random bytes from the kernel; a short read is retried. */
+static void
+util_random(unsigned char *buf, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		if ((r = getrandom(buf, n, 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* No entropy source: still unique enough by time. */
+			memset(buf, 0, n);
+			return;
+		}
+		buf += r;
+		n -= (size_t)r;
+	}
+}
+
+uint32_t
+util_random_u32(void)
+{
+	unsigned char	b[4];
+
+	util_random(b, sizeof(b));
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+/*
+ * The generator's state, per process (a forked worker starts from its
+ * parent's, and the 62 random bits keep the two apart): the last
+ * timestamp used and the counter within it.
+ */
+static int64_t	v7_last_ms = -1;
+static unsigned	v7_counter;
+
+/*
+ * RFC 9562, 5.7 and 6.2 method 1: unix_ts_ms (48 bits), ver = 7, rand_a
+ * as a 12-bit counter seeded at random below 2^11 each new millisecond,
+ * var = 0b10, rand_b (62 random bits).  Ids of one process are strictly
+ * increasing: within a millisecond the counter grows; when it would wrap,
+ * or the clock stepped back, the timestamp moves one past the last used.
+ */
+void
+util_uuid_v7_at(int64_t now, unsigned char out[16])
+{
+	unsigned char	r[10];
+	int64_t		ms;
+	int		i;
+
+	util_random(r, sizeof(r));
+	if (now > v7_last_ms) {
+		ms = now;
+		v7_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7ff;
+	} else if (v7_counter < 0xfff) {
+		ms = v7_last_ms;
+		v7_counter++;
+	} else {
+		ms = v7_last_ms + 1;
+		v7_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7ff;
+	}
+	v7_last_ms = ms;
+	for (i = 0; i < 6; i++)
+		out[i] = (unsigned char)((uint64_t)ms >> (40 - 8 * i));
+	out[6] = (unsigned char)(0x70 | (v7_counter >> 8));
+	out[7] = (unsigned char)(v7_counter & 0xff);
+	out[8] = (unsigned char)(0x80 | (r[0] & 0x3f));
+	memcpy(out + 9, r + 1, 7);
+}
+
+void
+util_uuid_v7(unsigned char out[16])
+{
+	util_uuid_v7_at(util_now_ms(), out);
 }
 
 void

@@ -263,7 +263,7 @@ job_done(struct store *st, const unsigned char owner[16],
 
 	rc = store_delivery_done(st, j->id, owner, state, next, err, now);
 	if (rc != STORE_OK && rc != STORE_NOTFOUND &&
-	    rc != STORE_UNAVAILABLE && err != NULL) {
+	    rc != STORE_UNAVAILABLE && rc != STORE_RETRY && err != NULL) {
 		log_error("delivery %s: the outcome's reason was refused; "
 		    "recording a fallback reason", id);
 		rc = store_delivery_done(st, j->id, owner, state, next,

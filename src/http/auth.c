@@ -106,7 +106,8 @@ auth_token(struct request *req, const char *tok)
 	f.req = req;
 	f.hash = hash;
 	rc = store_token_find(req->app->store, hash, auth_token_row, &f);
-	if (rc == STORE_UNAVAILABLE || rc == STORE_ERROR)
+	if (rc == STORE_UNAVAILABLE || rc == STORE_ERROR ||
+	    rc == STORE_RETRY)
 		return AUTH_UNAVAILABLE;
 	if (rc != STORE_OK || !f.ok) {
 		req->principal.role = ROLE_NONE;

@@ -101,7 +101,7 @@ note_agent_email(const struct ctx *c, const struct note_new *nn,
 	if (addr == NULL || !note_address_ok(addr))
 		return 0;
 	memset(d, 0, sizeof(*d));
-	util_uuid_new(d->id);
+	util_uuid_v7(d->id);
 	d->method = c->cfg->email_method;
 	d->address = addr;
 	d->template = nn->email_template;
@@ -137,7 +137,7 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 			return -1;
 		}
 		memset(&d[n], 0, sizeof(d[n]));
-		util_uuid_new(d[n].id);
+		util_uuid_v7(d[n].id);
 		d[n].method = "smtp";
 		d[n].address = se->addr;
 		d[n].template = tmpl_name != NULL ? tmpl_name : "notification";
@@ -151,7 +151,7 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 			return -1;
 		}
 		memset(&d[n], 0, sizeof(d[n]));
-		util_uuid_new(d[n].id);
+		util_uuid_v7(d[n].id);
 		d[n].method = "webhook";
 		d[n].address = c->cfg->webhook_url;
 		d[n].template = tmpl_name != NULL ? tmpl_name : "notification";
@@ -224,6 +224,85 @@ note_recipient(const struct ctx *c, const struct note_new *nn, char *name,
 	return 0;
 }
 
+/* One run of a creation's writes (model_tx), all chosen beforehand. */
+struct note_create_tx {
+	const struct note_new	*nn;
+	const struct note	*n;
+	const struct delivery_req *d;
+	size_t			 nd;
+	unsigned char		*id;
+	int			*replayed;
+	int			 dedupe;	/* Coder: claim dhash too */
+	const unsigned char	*dhash;
+};
+
+static int
+note_create_tx(const struct ctx *c, void *arg, struct herr *e)
+{
+	struct note_create_tx	*t = arg;
+	const struct note_new	*nn = t->nn;
+	char			 who[320];
+	unsigned char		 prev_hash[32], prev_id[16];
+	enum store_rc		 rc;
+
+	if (nn->idem_key == NULL && !t->dedupe) {
+		rc = store_note_create(c->st, c->tenant, t->n, nn->targets,
+		    nn->ntargets, t->d, t->nd);
+		if (rc != STORE_OK)
+			return model_store_err(rc, e);
+		memcpy(t->id, t->n->id, 16);
+		return 0;
+	}
+	if ((rc = store_begin(c->st)) != STORE_OK)
+		return model_store_err(rc, e);
+	if (nn->idem_key != NULL) {
+		note_principal(c, who, sizeof(who));
+		rc = store_idem_claim(c->st, c->tenant, who, nn->idem_key,
+		    nn->idem_hash, t->n->id, c->now, c->now - IDEM_TTL_MS,
+		    prev_hash, prev_id);
+		if (rc == STORE_CONFLICT) {
+			store_rollback(c->st);
+			if (memcmp(prev_hash, nn->idem_hash, 32) != 0) {
+				herr_set(e, 422, HERR_INVALID, "this "
+				    "Idempotency-Key was used with another "
+				    "request");
+				e->dcode = "idempotency_mismatch";
+				herr_field(e, HERR_SRC_HEADER,
+				    "Idempotency-Key", NULL);
+				return -1;
+			}
+			memcpy(t->id, prev_id, 16);
+			*t->replayed = 1;
+			return 0;
+		}
+		if (rc == STORE_UNAVAILABLE) {
+			store_rollback(c->st);
+			herr_set(e, 409, HERR_CONFLICT, "a request with "
+			    "this Idempotency-Key is in flight");
+			return -1;
+		}
+	}
+	if (rc == STORE_OK)
+		rc = store_note_create(c->st, c->tenant, t->n, nn->targets,
+		    nn->ntargets, t->d, t->nd);
+	/* Coder (issue J): the same notification once a day. */
+	if (rc == STORE_OK && t->dedupe && (rc = store_dedupe_claim(c->st,
+	    t->dhash, t->n->id, c->now)) == STORE_CONFLICT) {
+		store_rollback(c->st);
+		herr_set(e, 409, HERR_CONFLICT, "duplicate notification");
+		e->dcode = "duplicate";
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		store_rollback(c->st);
+		return model_store_err(rc, e);
+	}
+	if ((rc = store_commit(c->st)) != STORE_OK)
+		return model_store_err(rc, e);
+	memcpy(t->id, t->n->id, 16);
+	return 0;
+}
+
 static int
 note_create(const struct ctx *c, const struct note_new *nn,
     unsigned char id[16], int *replayed, struct herr *e)
@@ -231,12 +310,14 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	struct delivery_req	 d[NOTE_DELIVERIES_MAX];
 	struct stored_email	 se;
 	struct note		 n;
+	struct note_create_tx	 t;
 	char			 user[NOTE_USER_MAX * 4 + 1];
-	char			 tname[NOTE_TEMPLATE_MAX * 4 + 1], who[320];
-	unsigned char		 prev_hash[32], prev_id[16], dhash[32];
+	char			 tname[NOTE_TEMPLATE_MAX * 4 + 1];
+	char			 tj[NOTE_TARGETS_MAX * 40 + 3];
+	unsigned char		 dhash[32];
 	const char		*tmpl_name = NULL;
-	enum store_rc		 rc;
-	int			 nd, rc2, tx = 0, dedupe = 0;
+	size_t			 i, len = 0;
+	int			 nd, rc2, dedupe = 0;
 
 	*replayed = 0;
 	if (note_recipient(c, nn, user, sizeof(user), e) != 0 ||
@@ -259,7 +340,8 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	if ((nd = note_deliveries(c, nn, user, tmpl_name, &se, d, e)) < 0)
 		return -1;
 
-	util_uuid_new(n.id);
+	/* Chosen once: a retried creation writes the same rows. */
+	util_uuid_v7(n.id);
 	n.user = user;
 	n.sender = c->who->user;
 	n.type = nn->type;
@@ -268,6 +350,7 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	n.format = nn->format;
 	n.link = nn->link;
 	n.icon = nn->icon;
+	n.icon_title = nn->icon_title;
 	n.actions = nn->actions;
 	n.template = nn->email_template;
 	n.payload = nn->data != NULL ? nn->data : "{}";
@@ -275,87 +358,34 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	n.email = nn->email;
 	n.created = c->now;
 	n.updated = c->now;
-	n.icon_title = nn->icon_title;
 	/* Targets are rendered from the row; the table serves filters. */
-	{
-		char	tj[NOTE_TARGETS_MAX * 40 + 3];
-		size_t	i, len = 0;
-
-		tj[len++] = '[';
-		for (i = 0; i < nn->ntargets && i < NOTE_TARGETS_MAX; i++) {
-			if (i > 0)
-				tj[len++] = ',';
-			tj[len++] = '"';
-			util_uuid_format(nn->targets[i], 0, tj + len);
-			len += 36;
-			tj[len++] = '"';
-		}
-		tj[len++] = ']';
-		tj[len] = '\0';
-		n.targets = nn->ntargets > 0 ? tj : NULL;
-
-		/* Coder (issue J): preferences inhibit; a day de-duplicates. */
-		if (n.has_template_id && model_note_policy(c, nn, user,
-		    n.template_id, n.targets, &dedupe, dhash, e) != 0)
-			return -1;
-		if (dedupe) {
-			if ((rc = store_begin(c->st)) != STORE_OK)
-				return model_store_err(rc, e);
-			tx = 1;
-		}
-		if (nn->idem_key != NULL) {
-			if (!tx && (rc = store_begin(c->st)) != STORE_OK)
-				return model_store_err(rc, e);
-			tx = 1;
-			note_principal(c, who, sizeof(who));
-			rc = store_idem_claim(c->st, c->tenant, who,
-			    nn->idem_key, nn->idem_hash, n.id, c->now,
-			    c->now - IDEM_TTL_MS, prev_hash, prev_id);
-			if (rc == STORE_CONFLICT) {
-				store_rollback(c->st);
-				if (memcmp(prev_hash, nn->idem_hash, 32) != 0) {
-					herr_set(e, 422, HERR_INVALID,
-					    "this Idempotency-Key was used "
-					    "with another request");
-					e->dcode = "idempotency_mismatch";
-					herr_field(e, HERR_SRC_HEADER,
-					    "Idempotency-Key", NULL);
-					return -1;
-				}
-				memcpy(id, prev_id, 16);
-				*replayed = 1;
-				return 0;
-			}
-			if (rc == STORE_UNAVAILABLE) {
-				store_rollback(c->st);
-				herr_set(e, 409, HERR_CONFLICT, "a request with "
-				    "this Idempotency-Key is in flight");
-				return -1;
-			}
-			if (rc != STORE_OK)
-				goto fail;
-		}
-		rc = store_note_create(c->st, c->tenant, &n, nn->targets,
-		    nn->ntargets, d, (size_t)nd);
-		if (rc == STORE_OK && dedupe && (rc = store_dedupe_claim(c->st,
-		    dhash, n.id, c->now)) == STORE_CONFLICT) {
-			store_rollback(c->st);
-			herr_set(e, 409, HERR_CONFLICT,
-			    "duplicate notification");
-			e->dcode = "duplicate";
-			return -1;
-		}
+	tj[len++] = '[';
+	for (i = 0; i < nn->ntargets && i < NOTE_TARGETS_MAX; i++) {
+		if (i > 0)
+			tj[len++] = ',';
+		tj[len++] = '"';
+		util_uuid_format(nn->targets[i], 0, tj + len);
+		len += 36;
+		tj[len++] = '"';
 	}
-	if (rc != STORE_OK)
-		goto fail;
-	if (tx && (rc = store_commit(c->st)) != STORE_OK)
-		return model_store_err(rc, e);
-	memcpy(id, n.id, 16);
-	return 0;
-fail:
-	if (tx)
-		store_rollback(c->st);
-	return model_store_err(rc, e);
+	tj[len++] = ']';
+	tj[len] = '\0';
+	n.targets = nn->ntargets > 0 ? tj : NULL;
+
+	/* Coder (issue J): preferences inhibit; a day de-duplicates. */
+	if (n.has_template_id && model_note_policy(c, nn, user,
+	    n.template_id, n.targets, &dedupe, dhash, e) != 0)
+		return -1;
+
+	t.nn = nn;
+	t.n = &n;
+	t.d = d;
+	t.nd = (size_t)nd;
+	t.id = id;
+	t.replayed = replayed;
+	t.dedupe = dedupe;
+	t.dhash = dhash;
+	return model_tx(c, note_create_tx, &t, e);
 }
 
 /*
@@ -478,15 +508,13 @@ model_note_set_read(const struct ctx *c, const unsigned char id[16],
 	    read, c->now, &changed), e);
 }
 
-int
-model_note_delete(const struct ctx *c, const unsigned char id[16],
-    struct herr *e)
+static int
+note_delete_tx(const struct ctx *c, void *arg, struct herr *e)
 {
-	unsigned long long	changed = 0;
-	enum store_rc		rc;
+	const unsigned char	*id = arg;
+	unsigned long long	 changed = 0;
+	enum store_rc		 rc;
 
-	if (model_note_get(c, id, NULL, NULL, e) != 0)
-		return -1;
 	rc = store_note_delete_id(c->st, c->tenant, id, c->now, &changed);
 	if (rc == STORE_OK && changed == 0)
 		rc = STORE_NOTFOUND;
@@ -512,6 +540,18 @@ model_note_edit(const struct ctx *c, const unsigned char id[16],
 	if (ed->read >= 0)
 		return model_note_set_read(c, id, ed->read, e);
 	return 0;
+}
+
+int
+model_note_delete(const struct ctx *c, const unsigned char id[16],
+    struct herr *e)
+{
+	unsigned char	key[16];
+
+	if (model_note_get(c, id, NULL, NULL, e) != 0)
+		return -1;
+	memcpy(key, id, 16);
+	return model_tx(c, note_delete_tx, key, e);
 }
 
 /* The query as the store takes it: the request's tenant, checked user. */

@@ -61,25 +61,48 @@ model_overview(const struct ctx *c, const char *user,
 	return 0;
 }
 
+/* A mark's arguments, for model_tx. */
+struct sys_mark_tx {
+	const char		*user;
+	const unsigned char	(*ids)[16];
+	size_t			 n;
+	enum sys_state		 to;
+	int			 all;	/* every active one, not ids */
+};
+
+static int
+sys_mark_tx(const struct ctx *c, void *arg, struct herr *e)
+{
+	const struct sys_mark_tx	*m = arg;
+
+	if (m->all)
+		return model_store_err(store_sys_mark_all(c->st, c->tenant,
+		    m->user, m->to, c->now), e);
+	return model_store_err(store_sys_mark(c->st, c->tenant, m->user,
+	    m->ids, m->n, m->to, c->now), e);
+}
+
 int
 model_sys_mark(const struct ctx *c, const char *user,
     const unsigned char (*ids)[16], size_t n, enum sys_state to,
     struct herr *e)
 {
+	struct sys_mark_tx	m = { user, ids, n, to, 0 };
+
 	if (model_may_act_for(c, user, e) != 0)
 		return -1;
-	return model_store_err(store_sys_mark(c->st, c->tenant, user, ids, n,
-	    to, c->now), e);
+	return model_tx(c, sys_mark_tx, &m, e);
 }
 
 int
 model_sys_mark_all(const struct ctx *c, const char *user, enum sys_state to,
     struct herr *e)
 {
+	struct sys_mark_tx	m = { user, NULL, 0, to, 1 };
+
 	if (model_may_act_for(c, user, e) != 0)
 		return -1;
-	return model_store_err(store_sys_mark_all(c->st, c->tenant, user, to,
-	    c->now), e);
+	return model_tx(c, sys_mark_tx, &m, e);
 }
 
 struct sys_one {
@@ -150,13 +173,21 @@ model_sys_get(const struct ctx *c, const unsigned char id[16],
 	    message), e);
 }
 
+static int
+sys_update_tx(const struct ctx *c, void *arg, struct herr *e)
+{
+	return model_store_err(store_sys_update(c->st, c->tenant, arg), e);
+}
+
 int
 model_sys_update(const struct ctx *c, const struct sysnote *s,
     struct herr *e)
 {
+	struct sysnote	copy = *s;
+
 	if (sys_admin(c, e) != 0)
 		return -1;
-	return model_store_err(store_sys_update(c->st, c->tenant, s), e);
+	return model_tx(c, sys_update_tx, &copy, e);
 }
 
 int

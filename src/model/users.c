@@ -26,6 +26,7 @@ model_store_err(enum store_rc rc, struct herr *e)
 		    "a value was refused by the store");
 		break;
 	case STORE_UNAVAILABLE:
+	case STORE_RETRY:	/* conflicts outlasted the retries */
 		herr_set(e, 503, HERR_UNAVAILABLE,
 		    "the database is unavailable; try again later");
 		break;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,9 @@
 #define DB_STRBUF_INIT	256
 #define DB_RETRY_MS	250	/* between reconnect attempts while down */
 #define DB_CACHE_SLOTS	1024	/* prepared statements kept, a power of 2 */
+#define DB_HOSTS_MAX	8	/* entries in a db_host list */
+#define DB_AUTOCOMMIT_TRIES 4	/* runs of one statement on a conflict */
+#define ER_WSREP_NOT_READY 1047	/* ER_UNKNOWN_COM_ERROR, as Galera uses it */
 
 /*
  * The statement cache is keyed by the SQL text itself, so a statement
@@ -45,6 +49,8 @@ struct store {
 	int			 tx_failed;	/* an inner level rolled back */
 	int			 used;		/* statements run this request */
 	int			 maybe_applied;	/* see db_maybe_applied() */
+	int			 retry;		/* a STORE_RETRY since reset */
+	size_t			 host;		/* db_host entry to try first */
 	int64_t			 next_try;	/* ms; no connect before */
 	int			 connected;	/* once: later ones reconnect */
 };
@@ -128,13 +134,85 @@ store_free(struct store *st)
 	free(st);
 }
 
+/*
+ * Entry "i" of the db_host list ("host[:port], host[:port], ..."): its
+ * host in buf and its port (db_port when it names none).  -1 past the end.
+ */
+static int
+db_host_entry(const struct cfg *c, size_t i, char *buf, size_t sz,
+    unsigned int *port)
+{
+	const char	*p = c->db_host, *end, *colon;
+	size_t		 len;
+	long long	 v;
+	char		 num[8];
+
+	for (; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p == NULL)
+		return -1;
+	p += strspn(p, " \t");
+	if ((end = strchr(p, ',')) == NULL)
+		end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	len = (size_t)(end - p);
+	*port = c->db_port;
+	/* One colon: host:port (an IPv6 address has several). */
+	if ((colon = memchr(p, ':', len)) != NULL &&
+	    memchr(colon + 1, ':', (size_t)(end - colon - 1)) == NULL &&
+	    (size_t)(end - colon - 1) < sizeof(num)) {
+		memcpy(num, colon + 1, (size_t)(end - colon - 1));
+		num[end - colon - 1] = '\0';
+		if (util_strtoll(num, 1, 65535, &v) == 0) {
+			*port = (unsigned int)v;
+			len = (size_t)(colon - p);
+		}
+	}
+	if (len == 0 || len >= sz)
+		return -1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+static int
+db_hosts(const struct cfg *c)
+{
+	const char	*p;
+	int		 n = 1;
+
+	for (p = c->db_host; (p = strchr(p, ',')) != NULL; p++)
+		n++;
+	return n < DB_HOSTS_MAX ? n : DB_HOSTS_MAX;
+}
+
+/* The next connect starts at the next db_host entry (failover). */
+static void
+db_host_next(struct store *st)
+{
+	if (st->cfg->db_socket[0] == '\0' && db_hosts(st->cfg) > 1)
+		st->host = (st->host + 1) % (size_t)db_hosts(st->cfg);
+}
+
+static enum store_rc
+db_connect_one(struct store *st, const char *host, unsigned int port,
+    const char *sock);
+
+/*
+ * Connect to db_socket, or to the entries of db_host in order from the
+ * one that last worked; the first that answers is kept until it fails.
+ */
 static enum store_rc
 db_connect(struct store *st)
 {
 	const struct cfg	*c = st->cfg;
-	const char		*sock = NULL, *host = NULL;
-	my_bool			 off = 0;
+	char			 host[CFG_STR_MAX];
+	unsigned int		 port;
+	enum store_rc		 rc = STORE_UNAVAILABLE;
 	int64_t			 now;
+	int			 i, n;
 
 	if (st->conn != NULL)
 		return STORE_OK;
@@ -145,6 +223,33 @@ db_connect(struct store *st)
 	now = util_now_ms();
 	if (now < st->next_try)
 		return STORE_UNAVAILABLE;
+	if (c->db_socket[0] != '\0')
+		rc = db_connect_one(st, NULL, c->db_port, c->db_socket);
+	else
+		for (i = 0, n = db_hosts(c); i < n && rc == STORE_UNAVAILABLE;
+		    i++) {
+			if (db_host_entry(c, st->host, host, sizeof(host),
+			    &port) != 0) {
+				log_error("db_host: entry %zu is not host[:port]",
+				    st->host + 1);
+				return STORE_ERROR;
+			}
+			if ((rc = db_connect_one(st, host, port, NULL)) ==
+			    STORE_UNAVAILABLE)
+				db_host_next(st);
+		}
+	/* From the end of the attempt: a connect can take a while. */
+	st->next_try = rc == STORE_OK ? 0 : util_now_ms() + DB_RETRY_MS;
+	return rc;
+}
+
+static enum store_rc
+db_connect_one(struct store *st, const char *host, unsigned int port,
+    const char *sock)
+{
+	const struct cfg	*c = st->cfg;
+	my_bool			 off = 0;
+
 	if ((st->conn = mysql_init(NULL)) == NULL)
 		return STORE_ERROR;
 	mysql_options(st->conn, MYSQL_OPT_CONNECT_TIMEOUT,
@@ -156,22 +261,15 @@ db_connect(struct store *st)
 	mysql_options(st->conn, MYSQL_INIT_COMMAND,
 	    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,"
 	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-	if (c->db_socket[0] != '\0')
-		sock = c->db_socket;
-	else
-		host = c->db_host;
 	/* No CLIENT_MULTI_STATEMENTS: only db_script needs it, for a while. */
 	if (mysql_real_connect(st->conn, host, c->db_user, c->db_password,
-	    c->db_name, c->db_port, sock, 0) == NULL) {
-		log_error("database connect (%s): %s", sock != NULL ? sock :
-		    host, mysql_error(st->conn));
+	    c->db_name, port, sock, 0) == NULL) {
+		log_error("database connect (%s:%u): %s", sock != NULL ? sock :
+		    host, sock != NULL ? 0 : port, mysql_error(st->conn));
 		mysql_close(st->conn);
 		st->conn = NULL;
-		/* From the end of the attempt: a connect can take a while. */
-		st->next_try = util_now_ms() + DB_RETRY_MS;
 		return STORE_UNAVAILABLE;
 	}
-	st->next_try = 0;
 	metrics_db_connect(st->connected);
 	st->connected = 1;
 	return STORE_OK;
@@ -231,8 +329,25 @@ db_fail(struct store *st, unsigned int err, const char *msg, const char *what)
 		return STORE_INVALID;
 	case ER_LOCK_DEADLOCK:
 	case ER_LOCK_WAIT_TIMEOUT:
-		log_warn("database busy (%s): %u %s", what, err, msg);
-		return STORE_UNAVAILABLE;
+		/*
+		 * Rolled back for a conflict: a deadlock, a lock wait too
+		 * long, or (Galera, as ER_LOCK_DEADLOCK) a certification
+		 * failure at commit or an abort by a replicated write.
+		 */
+		log_warn("database conflict (%s): %u %s", what, err, msg);
+		st->retry = 1;
+		return STORE_RETRY;
+	case ER_WSREP_NOT_READY:
+		/*
+		 * A Galera node outside the primary component refuses every
+		 * query: drop it, and let the retry go to the next db_host.
+		 */
+		log_warn("database node not ready (%s): %u %s", what, err, msg);
+		db_disconnect(st);
+		db_host_next(st);
+		st->next_try = 0;
+		st->retry = 1;
+		return STORE_RETRY;
 	default:
 		log_error("database error (%s): %u %s", what, err, msg);
 		return STORE_ERROR;
@@ -361,6 +476,20 @@ db_run(struct store *st, const char *sql,
 				/* Sent, no reply.  (In a transaction the
 				 * server rolls it all back.) */
 				st->maybe_applied = 1;
+		}
+		/*
+		 * A statement of its own (autocommit) rolled back by a
+		 * conflict is run again: nothing of it was applied.  In a
+		 * transaction the whole must be (model_tx).
+		 */
+		if (rc == STORE_RETRY && !in_tx && !st->in_tx) {
+			if (attempt + 1 < DB_AUTOCOMMIT_TRIES) {
+				store_backoff(attempt + 1);
+				continue;
+			}
+			/* Retried here already: not again by model_tx. */
+			st->retry = 0;
+			return rc;
 		}
 		/* Only an idle connection lost before this request did anything. */
 		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
@@ -612,6 +741,42 @@ db_settle(struct store *st, const char *exists_sql,
 	log_warn("a write's reply was lost; it %s applied",
 	    n > 0 ? "was" : "was not");
 	return n > 0 ? STORE_OK : rc;
+}
+
+int
+store_in_tx(const struct store *st)
+{
+	return st->in_tx > 0;
+}
+
+int
+store_retry_wanted(const struct store *st)
+{
+	return st->retry;
+}
+
+void
+store_retry_reset(struct store *st)
+{
+	st->retry = 0;
+}
+
+/*
+ * Before retry "n" (1, 2, ...): sleep a random time in [b, 2b) ms with
+ * b = 5 * 2^(n-1), so that two writers that collided do not collide
+ * again in step.
+ */
+void
+store_backoff(int n)
+{
+	struct timespec	ts;
+	long		base = 5L << (n > 1 ? (n < 6 ? n - 1 : 5) : 0);
+	long		ms = base + (long)(util_random_u32() % (uint32_t)base);
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }
 
 /*

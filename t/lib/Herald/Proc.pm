@@ -335,6 +335,11 @@ sub write_pids ($owner) {
 	for my $d (@{ $owner->{dispatchers} // [] }) {
 		$text .= "dispatch $d->[0] $d->[1]\n" if running(@$d);
 	}
+	# Owners with several of a kind (Herald::Galera: three mariadbd, two
+	# pools): [kind, pid, start] each.
+	for my $m (@{ $owner->{more_pids} // [] }) {
+		$text .= "$m->[0] $m->[1] $m->[2]\n" if running($m->[1], $m->[2]);
+	}
 	my $tmp = "$owner->{dir}/.pids.tmp";
 	spew($tmp, $text);
 	rename($tmp, "$owner->{dir}/.pids");
@@ -367,7 +372,7 @@ sub start_guardian ($owner, @others) {
 
 # Stop everything DIR/.pids lists, then remove DIR unless $keep.
 sub guard_cleanup ($dir, $keep) {
-	my (%p, @spawned, @dispatch);
+	my (%p, @spawned, @dispatch, %more);
 	if (open(my $fh, '<', "$dir/.pids")) {
 		while (<$fh>) {
 			my ($what, $pid, $start) = split;
@@ -375,6 +380,8 @@ sub guard_cleanup ($dir, $keep) {
 				push @spawned, [$pid, $start];
 			} elsif ($what eq 'dispatch') {
 				push @dispatch, [$pid, $start];
+			} elsif (exists $p{$what}) {
+				push @{ $more{$what} }, [$pid, $start];
 			} else {
 				$p{$what} = [$pid, $start];
 			}
@@ -400,9 +407,11 @@ sub guard_cleanup ($dir, $keep) {
 	$stop_tree->(@{ $p{nginx} }, 10) if $p{nginx};
 	$stop_tree->(@{ $p{apache} }, 10) if $p{apache};
 	$stop_tree->(@{ $p{herald} }, 10) if $p{herald};
+	$stop_tree->(@$_, 10) for @{ $more{herald} // [] };
 	$stop->(@$_, 'TERM', 5) for @spawned;
 	$stop_tree->(@$_, 10) for @dispatch;
 	$stop->(@{ $p{mariadb} }, 'TERM', 60) if $p{mariadb};
+	$stop->(@$_, 'TERM', 60) for @{ $more{mariadb} // [] };
 	remove_tree($dir, { safe => 1 }) unless $keep || !-d $dir;
 }
 
