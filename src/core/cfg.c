@@ -74,6 +74,16 @@ static const struct cfg_key cfg_keys[] = {
 	K("dispatch_interval_ms", CFG_UINT, dispatch_interval_ms, 10, 60000),
 	K("dispatch_batch",	CFG_INT,   dispatch_batch, 1, 100),
 	K("projects_timezone",	CFG_STR,   projects_timezone, 0, 0),	/* K */
+	/* L: herald push */
+	K("push_listen",	CFG_STR,   push_listen, 0, 0),
+	K("push_poll_ms",	CFG_UINT,  push_poll_ms, 10, 10000),
+	K("push_gap_ms",	CFG_UINT,  push_gap_ms, 100, 600000),
+	K("push_queue_max",	CFG_SIZE,  push_queue_max, 4096, 67108864),
+	K("push_watchers_max",	CFG_INT,   push_watchers_max, 1, 1000000),
+	K("push_user_watchers_max", CFG_INT, push_user_watchers_max, 1, 100000),
+	K("push_heartbeat_s",	CFG_UINT,  push_heartbeat_s, 1, 3600),
+	K("push_recheck_s",	CFG_UINT,  push_recheck_s, 1, 60),
+	K("push_retention_s",	CFG_UINT,  push_retention_s, 60, 31536000),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -139,6 +149,16 @@ cfg_defaults(struct cfg *c)
 	c->dispatch_interval_ms = 1000;
 	c->dispatch_batch = 10;	/* 10 x send_timeout < delivery_lease */
 	snprintf(c->projects_timezone, sizeof(c->projects_timezone), "UTC");
+	snprintf(c->push_listen, sizeof(c->push_listen),
+	    "/run/herald/push.sock");
+	c->push_poll_ms = 100;
+	c->push_gap_ms = 5000;
+	c->push_queue_max = 1048576;
+	c->push_watchers_max = 20000;
+	c->push_user_watchers_max = 64;
+	c->push_heartbeat_s = 15;
+	c->push_recheck_s = 30;
+	c->push_retention_s = 86400;
 }
 
 void
