@@ -335,6 +335,10 @@ sub write_pids ($owner) {
 	for my $d (@{ $owner->{dispatchers} // [] }) {
 		$text .= "dispatch $d->[0] $d->[1]\n" if running(@$d);
 	}
+	# herald push processes (issue L), the same way.
+	for my $d (@{ $owner->{pushers} // [] }) {
+		$text .= "push $d->[0] $d->[1]\n" if running(@$d);
+	}
 	my $tmp = "$owner->{dir}/.pids.tmp";
 	spew($tmp, $text);
 	rename($tmp, "$owner->{dir}/.pids");
@@ -373,7 +377,7 @@ sub guard_cleanup ($dir, $keep) {
 			my ($what, $pid, $start) = split;
 			if ($what eq 'spawned') {
 				push @spawned, [$pid, $start];
-			} elsif ($what eq 'dispatch') {
+			} elsif ($what eq 'dispatch' || $what eq 'push') {
 				push @dispatch, [$pid, $start];
 			} else {
 				$p{$what} = [$pid, $start];
