@@ -352,7 +352,9 @@ push_sse_head(struct lws *wsi)
 	    "x-accel-buffering:", (const unsigned char *)"no", 2, &p, end) ||
 	    lws_finalize_write_http_header(wsi, head + LWS_PRE, &p, end))
 		return -1;
-	lws_http_mark_sse(wsi);
+	/* No idle timeout from here on: the heartbeats keep it alive.
+	 * (lws_http_mark_sse is for HTTP/2 substreams; nginx speaks 1.1.) */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	return 0;
 }
 
