@@ -61,6 +61,17 @@ struct cfg {
 	char		log_file[CFG_STR_MAX];	/* "": standard error */
 	char		metrics_access[16];	/* loopback | token */
 	int		metrics;		/* count at all */
+
+	/* L (issue L): herald push, the streams' process. */
+	char		push_listen[CFG_STR_MAX];	/* socket path or addr:port */
+	unsigned int	push_poll_ms;		/* change-log poll period */
+	unsigned int	push_gap_ms;		/* wait for a skipped change */
+	size_t		push_queue_max;		/* bytes queued per stream */
+	int		push_watchers_max;	/* streams per process */
+	int		push_user_watchers_max;	/* streams per user */
+	unsigned int	push_heartbeat_s;
+	unsigned int	push_recheck_s;		/* tokens re-checked */
+	unsigned int	push_retention_s;	/* change-log rows kept */
 };
 
 /* Fill "cfg" with the built-in defaults. */

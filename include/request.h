@@ -7,6 +7,7 @@ struct app;
 struct ctx;
 struct dialect;
 struct json_object;
+struct stream;
 
 enum req_method {
 	REQ_GET, REQ_POST, REQ_PUT, REQ_DELETE, REQ_PATCH, REQ_HEAD,
@@ -73,6 +74,11 @@ struct request {
 	struct ctx		*ctx;		/* the model's view; dispatch's */
 	struct principal	 principal;
 	struct json_object	*json;		/* parsed body, or NULL */
+	/*
+	 * herald push (issue L): where a stream route records what the
+	 * client watches (include/stream.h); NULL in the pool.
+	 */
+	struct stream		*stream;
 };
 
 enum req_parse_rc {

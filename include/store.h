@@ -601,4 +601,35 @@ enum store_rc	 store_note_insert(struct store *, const char *tenant,
 enum store_rc	 store_note_replace(struct store *, const char *tenant,
 		    const struct note *);
 
+/* --- push (issue L): the change log of schema 007 (store/push.c) --- */
+
+enum note_change_kind { CHANGE_CREATED = 1, CHANGE_READ, CHANGE_UNREAD,
+	CHANGE_DELETED };
+
+struct note_change {
+	long long		 chg;
+	unsigned char		 user_id[16];
+	unsigned char		 note_id[16];
+	enum note_change_kind	 kind;
+};
+
+typedef int	(*change_cb)(const struct note_change *, void *);
+
+/* Changes after "after" (and at most "upto" when > 0), in order, at most
+ * "limit".  One index range of the log's primary key. */
+enum store_rc	 store_change_list(struct store *, long long after,
+		    long long upto, long long limit, change_cb, void *);
+/* The same for one user: a resume. */
+enum store_rc	 store_change_user(struct store *, const unsigned char user[16],
+		    long long after, long long upto, long long limit, change_cb,
+		    void *);
+/* The highest change number (0 when none). */
+enum store_rc	 store_change_head(struct store *, long long *chg);
+/* Drop changes recorded before "before" (ms), at most "limit" rows. */
+enum store_rc	 store_change_prune(struct store *, int64_t before,
+		    long long limit, unsigned long long *gone);
+/* The counters of schema 002 by user id (zeroes when none). */
+enum store_rc	 store_counts_by_id(struct store *, const unsigned char user[16],
+		    struct note_counts *);
+
 #endif

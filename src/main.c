@@ -23,6 +23,7 @@
 #include "pool.h"
 #include "store.h"
 #include "delivery.h"
+#include "push.h"
 #include "outbox.h"
 #include "token.h"
 #include "transport.h"
@@ -43,6 +44,7 @@ usage(FILE *f)
 	    "  token list                       list tokens (never the tokens)\n"
 	    "  token revoke ID                  refuse a token from now on\n"
 	    "  dispatch  send queued e-mail and webhook deliveries\n"
+	    "  push      serve the streams (SSE, WebSocket) from \"push_listen\"\n"
 	    "  template add NAME FILE | load DIR | list | show NAME | remove NAME\n"
 	    "  user add NAME [--id UUID] [--tenant T] [--email ADDR]\n"
 	    "            create or update a user; print its id\n"
@@ -258,6 +260,9 @@ main(int argc, char *argv[])
 	/* The dispatcher loads the config itself: SIGHUP reloads it. */
 	if (argc == 1 && strcmp(argv[0], "dispatch") == 0)
 		return delivery_run(config_path(cfgopt));
+	/* herald push (issue L) loads it itself too: SIGHUP reloads it. */
+	if (argc == 1 && strcmp(argv[0], "push") == 0)
+		return push_run(config_path(cfgopt));
 	if (argc >= 2 && strcmp(argv[0], "template") == 0)
 		return cmd_with_cfg(config_path(cfgopt), outbox_template_cmd,
 		    argc - 1, argv + 1);

@@ -78,6 +78,16 @@ static const struct cfg_key cfg_keys[] = {
 	K("log_file",		CFG_STR,   log_file, 0, 0),
 	K("metrics_access",	CFG_WORD,  metrics_access, 0, 0),
 	K("metrics",		CFG_BOOL,  metrics, 0, 0),
+	/* L: herald push */
+	K("push_listen",	CFG_STR,   push_listen, 0, 0),
+	K("push_poll_ms",	CFG_UINT,  push_poll_ms, 10, 10000),
+	K("push_gap_ms",	CFG_UINT,  push_gap_ms, 100, 600000),
+	K("push_queue_max",	CFG_SIZE,  push_queue_max, 4096, 67108864),
+	K("push_watchers_max",	CFG_INT,   push_watchers_max, 1, 1000000),
+	K("push_user_watchers_max", CFG_INT, push_user_watchers_max, 1, 100000),
+	K("push_heartbeat_s",	CFG_UINT,  push_heartbeat_s, 1, 3600),
+	K("push_recheck_s",	CFG_UINT,  push_recheck_s, 1, 60),
+	K("push_retention_s",	CFG_UINT,  push_retention_s, 60, 31536000),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -148,6 +158,16 @@ cfg_defaults(struct cfg *c)
 	snprintf(c->log_format, sizeof(c->log_format), "text");
 	snprintf(c->metrics_access, sizeof(c->metrics_access), "loopback");
 	c->metrics = 1;
+	snprintf(c->push_listen, sizeof(c->push_listen),
+	    "/run/herald/push.sock");
+	c->push_poll_ms = 100;
+	c->push_gap_ms = 5000;
+	c->push_queue_max = 1048576;
+	c->push_watchers_max = 20000;
+	c->push_user_watchers_max = 64;
+	c->push_heartbeat_s = 15;
+	c->push_recheck_s = 30;
+	c->push_retention_s = 86400;
 }
 
 void

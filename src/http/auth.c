@@ -92,16 +92,14 @@ auth_token_row(const struct token_row *t, void *arg)
 	return 1;
 }
 
+/* The token with this hash: the principal, the last-use mark. */
 static enum auth_rc
-auth_token(struct request *req, const char *tok)
+auth_token_hash(struct request *req, const unsigned char *hash)
 {
 	struct auth_found	f;
-	unsigned char		hash[TOKEN_HASH_LEN];
 	enum store_rc		rc;
 	int64_t			now;
 
-	if (!token_shape(tok) || token_hash(tok, hash) != 0)
-		return AUTH_UNAUTHENTICATED;
 	memset(&f, 0, sizeof(f));
 	f.req = req;
 	f.hash = hash;
@@ -120,6 +118,16 @@ auth_token(struct request *req, const char *tok)
 	    STORE_OK)
 		log_warn("could not record a token's use");
 	return AUTH_OK;
+}
+
+static enum auth_rc
+auth_token(struct request *req, const char *tok)
+{
+	unsigned char	hash[TOKEN_HASH_LEN];
+
+	if (!token_shape(tok) || token_hash(tok, hash) != 0)
+		return AUTH_UNAUTHENTICATED;
+	return auth_token_hash(req, hash);
 }
 
 /* 1 when "name" is in the comma-separated "list". */
@@ -142,6 +150,43 @@ auth_listed(const char *list, const char *name)
 	return 0;
 }
 
+/*
+ * The credential auth_resolve goes by: behind auth_request a front end's
+ * own bearer (a JWT it checked) reaches us too, which is not a Herald
+ * token, so REMOTE_USER decides.
+ */
+static const char *
+auth_own_token(const struct request *req, const char *tok)
+{
+	if (tok != NULL && req->app->cfg->auth == AUTH_REMOTE_USER &&
+	    strncmp(tok, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return NULL;
+	return tok;
+}
+
+int
+auth_token_of(const struct request *req, unsigned char hash[TOKEN_HASH_LEN])
+{
+	const char	*tok;
+	int		 malformed;
+
+	tok = auth_own_token(req, auth_credential(req, &malformed));
+	return tok != NULL && token_shape(tok) && token_hash(tok, hash) == 0;
+}
+
+enum auth_rc
+auth_token_check(struct app *app, const unsigned char hash[TOKEN_HASH_LEN])
+{
+	struct request	req;
+	enum auth_rc	rc;
+
+	req_init(&req);
+	req.app = app;
+	rc = auth_token_hash(&req, hash);
+	req_free(&req);
+	return rc;
+}
+
 enum auth_rc
 auth_resolve(struct request *req)
 {
@@ -152,14 +197,7 @@ auth_resolve(struct request *req)
 
 	p->role = ROLE_NONE;
 	tok = auth_credential(req, &malformed);
-	/*
-	 * Behind auth_request a front end's own bearer (a JWT it checked)
-	 * reaches us too: not a Herald token, so REMOTE_USER decides.
-	 */
-	if (tok != NULL && cfg->auth == AUTH_REMOTE_USER &&
-	    strncmp(tok, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
-		tok = NULL;
-	if (tok != NULL)
+	if ((tok = auth_own_token(req, tok)) != NULL)
 		return auth_token(req, tok);
 	if (malformed)
 		return AUTH_UNAUTHENTICATED;

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # Stopping the quick start stops everything it started (issue 21, item 11):
-# t/lib/stack.pl, started the way ./quickstart starts it (with --dispatch),
+# t/lib/stack.pl, started the way ./quickstart starts it (with --dispatch and --push),
 # gets SIGTERM, SIGINT or SIGHUP -- to its own PID only, not to a process
 # group as a terminal's Ctrl-C would -- or SIGKILL (then its guardian must
 # do the stopping).  Each time a fresh stack; every process below the
@@ -16,9 +16,9 @@ for my $sig (qw(TERM INT HUP KILL)) {
 	my %procs = Herald::Quickstart::processes($q);
 	my %cmd = Herald::Quickstart::survivors(\%procs, 0);
 	my @kinds = grep { my $k = $_; grep { /$k/ } values %cmd }
-	    qw(mariadbd nginx serve dispatch);
-	is_deeply \@kinds, [qw(mariadbd nginx serve dispatch)],
-	    "SIG$sig: mariadbd, nginx, herald serve and the dispatcher run"
+	    qw(mariadbd nginx serve dispatch push);
+	is_deeply \@kinds, [qw(mariadbd nginx serve dispatch push)],
+	    "SIG$sig: mariadbd, nginx, herald serve, the dispatcher and push run"
 	    or diag explain \%cmd;
 
 	kill $sig, $q->{pid};

@@ -16,13 +16,13 @@ use Herald::Stack;
 
 my %opt = (set => []);
 GetOptions(\%opt, 'port=i', 'workers=i', 'body-max=i', 'set=s@', 'keep',
-    'dir=s', 'auth=s', 'tokens', 'dispatch', 'help|h') or usage(2);
+    'dir=s', 'auth=s', 'tokens', 'dispatch', 'push', 'help|h') or usage(2);
 usage(0) if $opt{help};
 
 sub usage ($rc) {
 	print STDERR "usage: $0 --port PORT [--workers N] [--body-max BYTES] "
 	    . "[--set key=value ...] [--keep] [--dir DIR] [--auth MODE] "
-	    . "[--tokens] [--dispatch]\n";
+	    . "[--tokens] [--dispatch] [--push]\n";
 	exit $rc;
 }
 
@@ -42,6 +42,8 @@ $args{body_max} = $opt{'body-max'} if $opt{'body-max'};
 $args{keep} = 1 if $opt{keep};
 $args{dir} = $opt{dir} if defined $opt{dir};
 $config{auth} = $opt{auth} if defined $opt{auth};
+# --push: herald push beside the pool, nginx routing the stream paths to it.
+$args{push} = 1 if $opt{push};
 
 my $s = Herald::Stack->start(%args);
 $| = 1;
@@ -58,6 +60,10 @@ if ($opt{dispatch}) {
 	my $pid = $s->start_dispatcher;
 	printf "  dispatcher:  pid %d, log %s/dispatch.log\n", $pid, $s->dir;
 }
+
+printf "  push:        %s (streams: /v1/users/U/notifications/stream, "
+    . "/api/v2/notifications/inbox/watch, /events)\n", $s->push_socket
+    if $opt{push};
 
 # --tokens: an admin and a service token, for a first try in token mode.
 if ($opt{tokens} && ($config{auth} // '') ne 'trusted-network') {

@@ -22,6 +22,7 @@ struct sysnote;
 int	api_agent_welcome(struct request *, struct reply *);
 int	api_agent_notification_create(struct request *, struct reply *);
 int	api_agent_messages(struct request *, struct reply *);
+int	api_agent_events(struct request *, struct reply *);	/* L: events.c */
 int	api_agent_unseen(struct request *, struct reply *);
 int	api_agent_last_ten(struct request *, struct reply *);
 int	api_agent_count(struct request *, struct reply *);

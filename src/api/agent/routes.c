@@ -11,6 +11,7 @@ static const struct route agent_routes[] = {
 	{ REQ_POST,	"/notification",	api_agent_notification_create,
 			    ROUTE_JSON },
 	{ REQ_GET,	"/messages",		api_agent_messages,	0 },
+	{ REQ_GET,	"/events",		api_agent_events,	0 },	/* L */
 	{ REQ_GET,	"/unseen-messages",	api_agent_unseen,	0 },
 	{ REQ_GET,	"/last-ten-messages",	api_agent_last_ten,	0 },
 	{ REQ_GET,	"/count-messages",	api_agent_count,	0 },

@@ -55,6 +55,28 @@ struct json_object *coder_note_json(const struct note *, const char *icon);
 /* The principal's user name, or NULL with a 401 recorded. */
 const char *coder_me(struct request *, struct reply *);
 
+/* The inbox's filters, from the list's or the watch's parameters. */
+struct inbox_params {
+	unsigned char	 targets[NOTE_QUERY_IN_MAX][16];
+	size_t		 ntargets;
+	unsigned char	 templates[NOTE_QUERY_IN_MAX][16];
+	size_t		 ntemplates;
+	const char	*read_status;
+	int		 has_before;
+	unsigned char	 before[16];
+};
+
+/*
+ * Coder's QueryParamParser over the list's (watch 0) or the watch's
+ * parameters (inbox.c): 0, or -1 with the 400 recorded in "rep".
+ */
+int	coder_inbox_params(struct request *, struct reply *, int watch,
+	    struct inbox_params *);
+/* A model_tmpl_get callback: the fallback icon of the template's group
+ * into *(const char **)arg. */
+struct tmpl_row;
+int	coder_icon_group_row(const struct tmpl_row *, void *);
+
 /*
  * Split "v" at commas, trim white space, parse each UUID into out[]
  * (at most max).  Returns 0; or 1 with the bad values joined by commas

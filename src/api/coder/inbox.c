@@ -1,7 +1,7 @@
 /*
  * The Coder inbox (coderd/inboxnotifications.go): the list with its
- * filters and cursor, read status, mark-all, and the watch's parameters
- * (the WebSocket itself is herald push's).
+ * filters and cursor, read status, mark-all, and the parameters the watch
+ * shares (the watch itself is watch.c, run by herald push).
  */
 #include "config.h"
 
@@ -19,15 +19,6 @@
 #include "store.h"
 #include "util.h"
 
-struct inbox_params {
-	unsigned char	 targets[NOTE_QUERY_IN_MAX][16];
-	size_t		 ntargets;
-	unsigned char	 templates[NOTE_QUERY_IN_MAX][16];
-	size_t		 ntemplates;
-	const char	*read_status;
-	int		 has_before;
-	unsigned char	 before[16];
-};
 
 /* The first value of "name" (Go's url.Values.Get), or NULL. */
 static const char *
@@ -72,8 +63,8 @@ inbox_uuids(struct reply *rep, const char *v, const char *name,
  * 400 "Query parameters have invalid values." with every finding, then
  * the read_status check with its message as Coder words it.
  */
-static int
-inbox_params(struct request *req, struct reply *rep, int watch,
+int
+coder_inbox_params(struct request *req, struct reply *rep, int watch,
     struct inbox_params *p)
 {
 	static const char *const list_names[] = { "targets", "templates",
@@ -149,8 +140,8 @@ struct icon_fix {
 	size_t			 n;
 };
 
-static int
-icon_group_row(const struct tmpl_row *t, void *arg)
+int
+coder_icon_group_row(const struct tmpl_row *t, void *arg)
 {
 	const char	**icon = arg;
 
@@ -194,7 +185,7 @@ icon_apply(struct request *req, struct icon_fix *f)
 		else if (f->has_tid[i]) {
 			herr_init(&e);
 			(void)model_tmpl_get(req->ctx, f->tid[i],
-			    icon_group_row, &icon, &e);
+			    coder_icon_group_row, &icon, &e);
 		}
 		json_object_object_add(f->obj[i], "icon",
 		    json_object_new_string(icon));
@@ -256,7 +247,7 @@ api_coder_inbox_list(struct request *req, struct reply *rep)
 	const char		*me;
 
 	if ((me = coder_me(req, rep)) == NULL ||
-	    inbox_params(req, rep, 0, &p) != 0)
+	    coder_inbox_params(req, rep, 0, &p) != 0)
 		return rep->status;
 	memset(&q, 0, sizeof(q));
 	q.user = me;
@@ -298,23 +289,6 @@ api_coder_inbox_list(struct request *req, struct reply *rep)
 	json_object_object_add(doc, "unread_count",
 	    json_object_new_int64(counts.unread));
 	return coder_json(rep, 200, doc);
-}
-
-/*
- * GET /api/v2/notifications/inbox/watch: the parameters only.  Valid
- * ones without an upgrade (which herald push takes) answer as Coder
- * does when the WebSocket handshake fails.
- */
-int
-api_coder_inbox_watch(struct request *req, struct reply *rep)
-{
-	struct inbox_params	p;
-
-	if (coder_me(req, rep) == NULL || inbox_params(req, rep, 1, &p) != 0)
-		return rep->status;
-	return coder_fail(rep, 500, "Failed to upgrade connection to "
-	    "websocket.", "the watch is served by herald push, over a "
-	    "WebSocket upgrade");
 }
 
 /* PUT /api/v2/notifications/inbox/mark-all-as-read: 204. */

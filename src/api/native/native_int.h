@@ -23,6 +23,7 @@ NATIVE_HANDLER(patch);
 NATIVE_HANDLER(delete);
 NATIVE_HANDLER(list);
 NATIVE_HANDLER(count);
+NATIVE_HANDLER(stream);		/* L: stream.c */
 NATIVE_HANDLER(read_all);
 NATIVE_HANDLER(sys_list);
 NATIVE_HANDLER(sys_act);	/* …/seen and …/dismiss */

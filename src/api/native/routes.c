@@ -11,6 +11,8 @@ static const struct route native_routes[] = {
 	{ REQ_PATCH,	"/v1/notifications/{id}", api_native_patch,	ROUTE_JSON },
 	{ REQ_DELETE,	"/v1/notifications/{id}", api_native_delete,	0 },
 	{ REQ_GET,	"/v1/users/{user}/notifications", api_native_list, 0 },
+	{ REQ_GET,	"/v1/users/{user}/notifications/stream",
+			    api_native_stream,				0 },	/* L */
 	{ REQ_GET,	"/v1/users/{user}/notifications/count",
 			    api_native_count,				0 },
 	{ REQ_POST,	"/v1/users/{user}/notifications/read-all",

@@ -47,6 +47,8 @@ my @ROWS = (
 	['DELETE', '/v1/notifications/N', undef, 204, 'id'],
 	['GET', '/v1/users/U/notifications', undef, 200, 'path'],
 	['GET', '/v1/users/U/notifications/count', undef, 200, 'path'],
+	# L: herald push's stream; the pool checks, then answers 501.
+	['GET', '/v1/users/U/notifications/stream', undef, 501, 'path'],
 	['POST', '/v1/users/U/notifications/read-all', undef, 200, 'path'],
 	['GET', '/v1/users/U/system-notifications', undef, 200, 'path'],
 	['POST', '/v1/users/U/system-notifications/S/seen', undef, 200, 'path'],

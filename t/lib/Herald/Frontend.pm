@@ -82,6 +82,20 @@ sub write_nginx_conf ($self, $port) {
 	my $params = srcdir() . '/conf/nginx/herald_params';
 	croak "$params missing" unless -f $params;
 	my $user = $> == 0 ? "user root;\n" : '';
+	# herald push (issue L): the stream paths go to it, as
+	# conf/nginx/herald-push.conf ships them.
+	my $push = '';
+	if ($self->{push_socket}) {
+		my $snip = srcdir() . '/conf/nginx/herald-push.conf';
+		croak "$snip missing" unless -f $snip;
+		$push = Herald::Proc::slurp($snip);
+		$push =~ s/^#.*\n//mg;
+		$push =~ s{unix:/run/herald/push\.sock}{unix:$self->{push_socket}}g;
+		$push =~ s/^map .*?^}\n//ms;
+		$push = "\n$push";
+	}
+	my $map = $self->{push_socket}
+	    ? "    map \$http_upgrade \$connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n" : '';
 	my $conf = <<"EOF";
 ${user}daemon off;
 master_process on;
@@ -102,11 +116,11 @@ http {
     access_log $dir/nginx-access.log;
     client_max_body_size 4m;
     default_type application/octet-stream;
-
+$map
     server {
         listen 127.0.0.1:$port;
         server_name _;
-
+$push
         location / {
             include $params;
             fastcgi_pass unix:$self->{herald_socket};

@@ -340,6 +340,10 @@ sub write_pids ($owner) {
 	for my $m (@{ $owner->{more_pids} // [] }) {
 		$text .= "$m->[0] $m->[1] $m->[2]\n" if running($m->[1], $m->[2]);
 	}
+	# herald push processes (issue L), the same way.
+	for my $d (@{ $owner->{pushers} // [] }) {
+		$text .= "push $d->[0] $d->[1]\n" if running(@$d);
+	}
 	my $tmp = "$owner->{dir}/.pids.tmp";
 	spew($tmp, $text);
 	rename($tmp, "$owner->{dir}/.pids");
@@ -378,7 +382,7 @@ sub guard_cleanup ($dir, $keep) {
 			my ($what, $pid, $start) = split;
 			if ($what eq 'spawned') {
 				push @spawned, [$pid, $start];
-			} elsif ($what eq 'dispatch') {
+			} elsif ($what eq 'dispatch' || $what eq 'push') {
 				push @dispatch, [$pid, $start];
 			} elsif (exists $p{$what}) {
 				push @{ $more{$what} }, [$pid, $start];

@@ -31,7 +31,7 @@ sub start (%o) {
 	my $port = free_port();
 	my @cmd = ($^X, srcdir() . '/t/lib/stack.pl', '--port', $port,
 	    '--dir', $dir, '--workers', $o{workers} // 2, '--auth', 'token',
-	    '--tokens', '--dispatch');
+	    '--tokens', '--dispatch', '--push');
 	my $pid = fork() // croak "fork: $!";
 	if ($pid == 0) {
 		eval {

@@ -167,6 +167,8 @@ sub _write_config ($self, %opts) {
 		[auth => 'trusted-network'],
 		[log_level => 'info'],
 		[schema_dir => srcdir() . '/schema'],
+		# herald push (issue L), when the stack has it
+		[push_listen => $self->{push_socket}],
 	);
 	my %extra = %{ $opts{config} // {} };
 	for my $kv (@conf) {
@@ -268,9 +270,13 @@ sub start ($class, %opts) {
 	# Hold no other stack's pipe open, or that guardian never sees its EOF.
 	Herald::Proc::start_guardian($self, grep { defined } values %LIVE);
 
+	# push => 1 (issue L): herald push beside the pool, and nginx routes
+	# the stream paths to it.
+	$self->{push_socket} = "$self->{dir}/push.sock" if $opts{push};
 	my $ok = eval {
 		Herald::MariaDB::start($self, builddir());
 		$self->_start_herald(%opts);
+		$self->start_push if $opts{push};
 		if ($fe eq 'nginx' || $fe eq 'spawn-fcgi') {
 			Herald::Frontend::start_nginx($self, %opts);
 		} else {
@@ -317,6 +323,44 @@ sub start_dispatcher ($self, $name = 'dispatch') {
 		$pid;
 	});
 }
+
+# Start "herald push" (issue L) with this stack's configuration, or with
+# listen => PATH (another push process: "another host"), output to
+# DIR/$name.log; waits for its socket.  Stopped by stop() by PID, like the
+# dispatchers.  Returns its PID.
+sub start_push ($self, %o) {
+	my $name = $o{name} // 'push';
+	my $conf = $self->{config_file};
+	my $sock = $o{listen} // $self->{push_socket};
+	if ($o{listen} || $o{config}) {
+		my $text = slurp($self->{config_file});
+		$text =~ s/^push_listen = .*\n//m;
+		$text .= "push_listen = $sock\n";
+		$text .= "$_ = $o{config}{$_}\n" for sort keys %{ $o{config} // {} };
+		$conf = "$self->{dir}/$name.conf";
+		spew($conf, $text);
+	}
+	unlink($sock);
+	my $pid = Herald::Proc::blocking_signals(sub {
+		my $pid = Herald::Proc::spawn("$self->{dir}/$name.log",
+		    herald_bin(), '-c', $conf, 'push');
+		my $st = proc_stat($pid);
+		push @{ $self->{pushers} }, [$pid, $st ? $st->{start} : 0];
+		$self->write_pids;
+		$pid;
+	});
+	my $deadline = time + 15;
+	until (-S $sock) {
+		croak "herald push exited\n" . tail("$self->{dir}/$name.log")
+		    unless $self->alive($pid);
+		croak "herald push socket not there after 15 s\n"
+		    . tail("$self->{dir}/$name.log") if time > $deadline;
+		sleep 0.02;
+	}
+	return $pid;
+}
+
+sub push_socket ($self) { $self->{push_socket} }
 
 # The PIDs of the dispatchers start_dispatcher started that still run.
 sub dispatcher_pids ($self) {
@@ -393,6 +437,14 @@ sub stop ($self) {
 	# The delivery dispatchers (start_dispatcher), unless already stopped
 	# and reaped by whoever started them (Herald::Delivery::stop).
 	for my $d (@{ $self->{dispatchers} // [] }) {
+		my ($pid, $start) = @$d;
+		next if exists $self->{exit}{$pid};
+		next unless Herald::Proc::running($pid, $start);
+		$self->stop_pid($pid, 'TERM', 10);
+	}
+
+	# herald push processes (start_push), by PID.
+	for my $d (@{ $self->{pushers} // [] }) {
 		my ($pid, $start) = @$d;
 		next if exists $self->{exit}{$pid};
 		next unless Herald::Proc::running($pid, $start);

@@ -1,0 +1,93 @@
+#ifndef PUSH_INT_H
+#define PUSH_INT_H
+
+/*
+ * herald push's own parts: push.c is the libwebsockets side (the
+ * listener, the streams' queues, signals, timers), feed.c the change-log
+ * cursor and the matching of changes to streams.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "request.h"
+#include "stream.h"
+
+struct cfg;
+struct lws;
+struct lws_context;
+
+#define PUSH_BUCKETS	4096	/* streams hashed by recipient id */
+#define PUSH_ABOVE_MAX	16	/* changes past the cursor an SSE id lists */
+#define PUSH_ID_MAX	(21 * (PUSH_ABOVE_MAX + 2))
+
+struct frame {
+	struct frame	*next;
+	size_t		 len;
+	int		 ping;		/* a WebSocket ping, no payload */
+	unsigned char	 buf[];		/* LWS_PRE, then the bytes */
+};
+
+struct conn {
+	struct lws		*wsi;
+	struct conn		*next;		/* in its recipient's bucket */
+	struct conn		*all_prev, *all_next;
+	int			 linked;	/* in a bucket and the list */
+	int			 open;		/* headers / handshake done */
+	int			 closing;	/* close once the queue empties */
+	int			 close_code;	/* WebSocket close status */
+	const char		*close_why;
+	struct stream		 st;
+	struct principal	 who;		/* user and tenant owned */
+	unsigned char		 tok[32];	/* the token's hash, re-checked */
+	int			 has_tok;
+	struct frame		*qhead, *qtail;
+	size_t			 qbytes;
+	/* SSE ids: the changes past the cursor this stream was sent. */
+	long long		 above[PUSH_ABOVE_MAX];
+	size_t			 nabove;
+	/* Last-Event-ID: resume after base, less those listed. */
+	int			 resume;
+	long long		 resume_base;
+};
+
+/* The change-log cursor shared by every stream of the process. */
+struct feed {
+	long long	 low;	/* every change <= low was seen or given up */
+	long long	 high;	/* the highest change seen */
+	long long	*holes;	/* numbers in (low, high] not seen, ascending */
+	int64_t		*since;	/* when each was first missed */
+	size_t		 nholes;
+	size_t		 cap;
+};
+
+struct pushd {
+	struct cfg		*cfg;
+	struct app		 app;
+	struct lws_context	*lws;
+	struct conn		*buckets[PUSH_BUCKETS];
+	struct conn		*all;
+	int			 nconns;
+	struct feed		 feed;
+	int			 feed_ok;	/* the cursor is known */
+	void			*sul;		/* the poll timer (push.c) */
+	int64_t			 beat, check, prune;	/* last runs, ms */
+};
+
+/* feed.c */
+int	feed_start(struct pushd *);
+void	feed_poll(struct pushd *);
+void	feed_free(struct feed *);
+/* Count the streams of c's recipient already attached. */
+int	feed_user_count(const struct pushd *, const unsigned char id[16]);
+/* Link "c" to its recipient and send what a resume missed. */
+void	feed_attach(struct pushd *, struct conn *);
+void	feed_detach(struct pushd *, struct conn *);
+/* Parse a Last-Event-ID ("base" or "base.c1.c2…") into c. 0 or -1. */
+int	feed_resume_parse(struct conn *, const char *);
+
+/* push.c: queue one event ("event" NULL: a comment) on "c". */
+void	push_queue_event(struct pushd *, struct conn *, const char *event,
+	    const char *id, const char *data, size_t len);
+
+#endif
