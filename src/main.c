@@ -47,6 +47,10 @@ usage(FILE *f)
 	    "            create or update a user; print its id\n"
 	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
+	    "  import agent --from URL [--tenant T] [--dry-run] [--since TIME]\n"
+	    "            [--batch N]   bring an original's history along: URL\n"
+	    "            is its PostgreSQL (postgresql://... or \"dbname=...\");\n"
+	    "            safe to run again, resumes where it stopped\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -260,6 +264,10 @@ main(int argc, char *argv[])
 		    argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[0], "user") == 0)
 		return cmd_with_cfg(config_path(cfgopt), user_cmd, argc - 1,
+		    argv + 1);
+	/* Import (issue R) */
+	if (argc >= 2 && strcmp(argv[0], "import") == 0)
+		return cmd_with_cfg(config_path(cfgopt), import_cmd, argc - 1,
 		    argv + 1);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
