@@ -225,10 +225,11 @@ import_args(int argc, char *argv[], struct imp_run *run)
 		default:
 			return -1;
 		}
-	if (optind != argc - 1 || run->url == NULL ||
+	/* argv[0] is SOURCE (getopt takes it for the program's name). */
+	if (argc < 1 || optind != argc || run->url == NULL ||
 	    strlen(run->ctx.tenant) > 64 || util_blank(run->ctx.tenant))
 		return -1;
-	run->source = argv[optind];
+	run->source = argv[0];
 	return 0;
 }
 
