@@ -379,7 +379,7 @@ agent_query(PGconn *conn, const char *sql, const char *which, long long k1,
 	long long	 v;
 	int		 n;
 
-	for (n = 0; which[n] != '\0' && n < 4; n++) {
+	for (n = 0; n < 4 && which[n] != '\0'; n++) {
 		v = which[n] == 'k' ? k1 : which[n] == 'K' ? k2 :
 		    which[n] == 'l' ? limit : since;
 		snprintf(buf[n], sizeof(buf[n]), "%lld", v);
