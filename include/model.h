@@ -300,4 +300,67 @@ int	model_note_search(const struct ctx *, const struct note_search *,
 int	model_note_delete_search(const struct ctx *, const struct note_pred *,
 	    long long *changed, struct herr *);
 
+
+/* --- Import (issue R): an original's records (src/model/import.c) --- */
+
+enum import_out { IMPORT_NEW, IMPORT_CHANGED, IMPORT_UNCHANGED,
+	IMPORT_SKIPPED };
+
+/*
+ * One source row on its way in.  The caller names it (source, table,
+ * key) and digests its values as read (model_import_digest); the call
+ * sets "out", and "reason" when the row is skipped.  Skipping is not an
+ * error: the calls return -1 (with *e) only when the import must stop.
+ */
+struct import_row {
+	const char	*source;	/* "agent" */
+	const char	*tbl;		/* the source table */
+	const char	*key;		/* the row's key there, as text */
+	unsigned char	 digest[32];
+	int		 dry_run;	/* validate and compare; write nothing */
+	enum import_out	 out;
+	char		 reason[160];
+};
+
+/* SHA-256 of n values (NULL allowed), each framed by its length. */
+void	model_import_digest(struct import_row *, const char *const *vals,
+	    size_t n);
+/* A user by name; created when missing.  The admin role is required. */
+int	model_import_user(const struct ctx *, struct import_row *,
+	    const char *name, struct herr *);
+/*
+ * A whole notification: its id, recipient n->user (created when
+ * missing), type, subject, body, payload, e-mail request, created and
+ * updated times, read state (n->seen_at) and deleted state (deleted_at).
+ * Skipped: out of bounds, or the id is another user's.
+ */
+int	model_import_note(const struct ctx *, struct import_row *,
+	    const struct note *, int64_t deleted_at, struct herr *);
+int	model_import_sys_type(const struct ctx *, struct import_row *,
+	    const char *type, struct herr *);
+/* A system notification with its id and times; s->type must be known. */
+int	model_import_sys(const struct ctx *, struct import_row *,
+	    const struct sysnote *, struct herr *);
+/* A user's state of one, as it is (up or down); 0 ack: never seen. */
+int	model_import_sys_state(const struct ctx *, struct import_row *,
+	    const char *user, const unsigned char id[16], enum sys_state,
+	    int64_t acknowledged_at, struct herr *);
+/* An e-mail the original sent for notification "note_id": never resent. */
+int	model_import_sent_email(const struct ctx *, struct import_row *,
+	    const unsigned char note_id[16], const char *address,
+	    const char *template, int64_t sent_at, struct herr *);
+
+/* A batch: one transaction, ended by the checkpoint "last" of "tbl". */
+int	model_import_begin(const struct ctx *, struct herr *);
+int	model_import_commit(const struct ctx *, const char *source,
+	    const char *tbl, const char *last, int done, struct herr *);
+void	model_import_rollback(const struct ctx *);
+/* The run in progress: 1 and the checkpoint of "tbl", or 0 none. */
+int	model_import_checkpoint(const struct ctx *, const char *source,
+	    const char *tbl, char *last, size_t lastsz, int *done,
+	    struct herr *);
+/* The run is complete: the next one starts afresh (comparing). */
+int	model_import_finish(const struct ctx *, const char *source,
+	    struct herr *);
+
 #endif

@@ -632,4 +632,66 @@ enum store_rc	 store_change_prune(struct store *, int64_t before,
 enum store_rc	 store_counts_by_id(struct store *, const unsigned char user[16],
 		    struct note_counts *);
 
+/* --- Import (issue R): whole records from an original's store --- */
+
+/* Which import: the tenant, the source ("agent"), its table. */
+struct import_key {
+	const char	*tenant;
+	const char	*source;
+	const char	*tbl;
+	const char	*key;		/* the source row's key, as text */
+};
+
+/*
+ * Record the digest of a source row.  *out: 1 new, 2 changed, 0 the
+ * same as recorded.  With "peek", only compare (writes nothing).
+ */
+enum store_rc	 store_import_digest(struct store *, const struct import_key *,
+		    const unsigned char digest[32], int peek, int64_t now,
+		    int *out);
+/* Forget a row's digest (its write was refused): the next run retries. */
+enum store_rc	 store_import_forget(struct store *, const struct import_key *);
+
+/*
+ * Insert "n" (its id, user n->user of "tenant", which must exist, its
+ * times, read and deleted state, payload) or, when the id is the same
+ * user's, replace it.  *out: 1 inserted, 2 replaced, 0 no change.
+ * STORE_CONFLICT: the id is another user's or another tenant's.
+ */
+enum store_rc	 store_note_import(struct store *, const char *tenant,
+		    const struct note *, int64_t deleted_at, int *out);
+/* A system-notification type; *out 1 new, 0 known. */
+enum store_rc	 store_sys_type_import(struct store *, const char *type,
+		    int *out);
+/* Insert or replace "s" in "tenant"; STORE_CONFLICT: another tenant's. */
+enum store_rc	 store_sys_import(struct store *, const char *tenant,
+		    const struct sysnote *, int *out);
+/*
+ * Set the state of system notification "id" for "user" (who must exist)
+ * as it is, up or down.  STORE_NOTFOUND: no such system notification.
+ */
+enum store_rc	 store_sys_state_import(struct store *, const char *tenant,
+		    const char *user, const unsigned char id[16],
+		    enum sys_state, int64_t acknowledged_at, int64_t updated,
+		    int *out);
+/*
+ * A delivery that was sent (state "sent", never sent again) of the
+ * notification "note_id".  STORE_NOTFOUND: no such notification.
+ */
+enum store_rc	 store_delivery_import(struct store *, const char *tenant,
+		    const unsigned char note_id[16], const char *method,
+		    const char *address, const char *template,
+		    int64_t sent_at, int *out);
+
+/* The checkpoint of k->tbl: its last key in last[lastsz], *done. */
+enum store_rc	 store_import_checkpoint(struct store *,
+		    const struct import_key *, char *last, size_t lastsz,
+		    int *done);
+/* Write it (in the caller's transaction). */
+enum store_rc	 store_import_checkpoint_put(struct store *,
+		    const struct import_key *, int done, int64_t now);
+/* The run of (tenant, source) is over: remove its checkpoints. */
+enum store_rc	 store_import_checkpoint_clear(struct store *,
+		    const char *tenant, const char *source);
+
 #endif

@@ -51,6 +51,10 @@ usage(FILE *f)
 	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
 	    "  status [--json]  the pool's workers, requests, uptime, queue\n"
+	    "  import agent --from URL [--tenant T] [--dry-run] [--since TIME]\n"
+	    "            [--batch N]   bring an original's history along: URL\n"
+	    "            is its PostgreSQL (postgresql://... or \"dbname=...\");\n"
+	    "            safe to run again, resumes where it stopped\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -272,6 +276,10 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "status") == 0)
 		return cmd_with_cfg(config_path(cfgopt), status_cmd, argc,
 		    argv);
+	/* Import (issue R) */
+	if (argc >= 2 && strcmp(argv[0], "import") == 0)
+		return cmd_with_cfg(config_path(cfgopt), import_cmd, argc - 1,
+		    argv + 1);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
 		    outbox_deliveries_cmd, argc - 1, argv + 1);

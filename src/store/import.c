@@ -1,0 +1,341 @@
+/*
+ * Import (issue R): whole records as an original stored them, with their
+ * own ids, times and states, and the bookkeeping that makes a second run
+ * a no-op and a stopped run resumable.  An existing id is replaced only
+ * when it is the same user's (or, for a system notification, the same
+ * tenant's): every ON DUPLICATE KEY UPDATE assignment is guarded, so a
+ * foreign row is left exactly as it was.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "db.h"
+#include "store.h"
+#include "util.h"
+
+/* MariaDB: 1 inserted, 2 changed, 0 the same (no CLIENT_FOUND_ROWS). */
+static int
+import_outcome(unsigned long long affected)
+{
+	return affected == 1 ? 1 : affected >= 2 ? 2 : 0;
+}
+
+/* --- digests and checkpoints ----------------------------------------- */
+
+static const char sql_digest_put[] =
+    "INSERT INTO import_rows (tenant, source, tbl, src_key, digest, updated) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "import_rows.updated = IF(import_rows.digest = VALUES(digest), "
+    "import_rows.updated, VALUES(updated)), "
+    "import_rows.digest = VALUES(digest)";
+
+static const char sql_digest_get[] =
+    "SELECT digest FROM import_rows "
+    "WHERE tenant = ? AND source = ? AND tbl = ? AND src_key = ?";
+
+struct digest_peek {
+	const unsigned char	*want;
+	int			 found;
+	int			 same;
+};
+
+static int
+digest_row(const struct sqlrow *r, void *arg)
+{
+	struct digest_peek	*p = arg;
+	const char		*d;
+	size_t			 len = 0;
+
+	p->found = 1;
+	if ((d = row_str(r, 0, &len)) != NULL && len == 32 &&
+	    memcmp(d, p->want, 32) == 0)
+		p->same = 1;
+	return 1;
+}
+
+enum store_rc
+store_import_digest(struct store *st, const struct import_key *k,
+    const unsigned char digest[32], int peek, int64_t now, int *out)
+{
+	struct sqlv		 v[] = { SQL_STR(k->tenant), SQL_STR(k->source),
+	    SQL_STR(k->tbl), SQL_STR(k->key), SQL_BIN(digest, 32),
+	    SQL_I64(now) };
+	struct digest_peek	 p = { digest, 0, 0 };
+	unsigned long long	 affected = 0;
+	enum store_rc		 rc;
+
+	if (peek) {
+		if ((rc = db_select(st, sql_digest_get, v, 4, digest_row, &p)) !=
+		    STORE_OK)
+			return rc;
+		*out = !p.found ? 1 : p.same ? 0 : 2;
+		return STORE_OK;
+	}
+	if ((rc = db_exec(st, sql_digest_put, v, 6, &affected)) != STORE_OK)
+		return rc;
+	*out = import_outcome(affected);
+	return STORE_OK;
+}
+
+enum store_rc
+store_import_forget(struct store *st, const struct import_key *k)
+{
+	struct sqlv	v[] = { SQL_STR(k->tenant), SQL_STR(k->source),
+	    SQL_STR(k->tbl), SQL_STR(k->key) };
+
+	return db_exec(st, "DELETE FROM import_rows WHERE tenant = ? AND "
+	    "source = ? AND tbl = ? AND src_key = ?", v, 4, NULL);
+}
+
+struct checkpoint {
+	char	*last;
+	size_t	 lastsz;
+	int	*done;
+	int	 found;
+};
+
+static int
+checkpoint_row(const struct sqlrow *r, void *arg)
+{
+	struct checkpoint	*c = arg;
+	const char		*last = row_str(r, 0, NULL);
+
+	if (last == NULL || strlen(last) >= c->lastsz)
+		return 1;
+	strcpy(c->last, last);
+	*c->done = (int)row_i64(r, 1);
+	c->found = 1;
+	return 1;
+}
+
+enum store_rc
+store_import_checkpoint(struct store *st, const struct import_key *k,
+    char *last, size_t lastsz, int *done)
+{
+	struct sqlv		v[] = { SQL_STR(k->tenant), SQL_STR(k->source),
+	    SQL_STR(k->tbl) };
+	struct checkpoint	c = { last, lastsz, done, 0 };
+	enum store_rc		rc;
+
+	rc = db_select(st, "SELECT last_key, done FROM import_checkpoints "
+	    "WHERE tenant = ? AND source = ? AND tbl = ?", v, 3,
+	    checkpoint_row, &c);
+	if (rc != STORE_OK)
+		return rc;
+	return c.found ? STORE_OK : STORE_NOTFOUND;
+}
+
+enum store_rc
+store_import_checkpoint_put(struct store *st, const struct import_key *k,
+    int done, int64_t now)
+{
+	struct sqlv	v[] = { SQL_STR(k->tenant), SQL_STR(k->source),
+	    SQL_STR(k->tbl), SQL_STR(k->key), SQL_I64(done), SQL_I64(now) };
+
+	return db_exec(st, "INSERT INTO import_checkpoints (tenant, source, "
+	    "tbl, last_key, done, updated) VALUES (?, ?, ?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE import_checkpoints.last_key = "
+	    "VALUES(last_key), import_checkpoints.done = VALUES(done), "
+	    "import_checkpoints.updated = VALUES(updated)", v, 6, NULL);
+}
+
+enum store_rc
+store_import_checkpoint_clear(struct store *st, const char *tenant,
+    const char *source)
+{
+	struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(source) };
+
+	return db_exec(st, "DELETE FROM import_checkpoints WHERE tenant = ? "
+	    "AND source = ?", v, 2, NULL);
+}
+
+/* --- notifications ----------------------------------------------------- */
+
+#define NOTE_OWN \
+    "notifications.tenant = VALUES(tenant) AND " \
+    "notifications.user_id = VALUES(user_id)"
+#define NOTE_SET(c) \
+    "notifications." c " = IF(" NOTE_OWN ", VALUES(" c "), notifications." \
+    c ")"
+
+static const char sql_note_import[] =
+    "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
+    "body, body_format, link, icon, actions, payload, template, lang, email, "
+    "created, updated, seen, seen_at, deleted, deleted_at) "
+    "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ? FROM users u WHERE u.tenant = ? AND u.username = ? "
+    "ON DUPLICATE KEY UPDATE "
+    NOTE_SET("sender") ", " NOTE_SET("type") ", " NOTE_SET("subject") ", "
+    NOTE_SET("body") ", " NOTE_SET("body_format") ", " NOTE_SET("link") ", "
+    NOTE_SET("icon") ", " NOTE_SET("actions") ", " NOTE_SET("payload") ", "
+    NOTE_SET("template") ", " NOTE_SET("lang") ", " NOTE_SET("email") ", "
+    NOTE_SET("created") ", " NOTE_SET("updated") ", " NOTE_SET("seen_at") ", "
+    NOTE_SET("seen") ", " NOTE_SET("deleted_at") ", " NOTE_SET("deleted");
+
+enum store_rc
+store_note_import(struct store *st, const char *tenant, const struct note *n,
+    int64_t deleted_at, int *out)
+{
+	unsigned long long	 affected = 0;
+	long long		 own = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = {
+		SQL_BIN(n->id, 16), SQL_OPTSTR(n->sender), SQL_STR(n->type),
+		SQL_STR(n->subject), SQL_STR(n->body), SQL_I64(n->format),
+		SQL_OPTSTR(n->link), SQL_OPTSTR(n->icon),
+		SQL_OPTSTR(n->actions), SQL_STR(n->payload),
+		SQL_OPTSTR(n->template), SQL_OPTSTR(n->lang),
+		SQL_I64(n->email != 0), SQL_I64(n->created),
+		SQL_I64(n->updated), SQL_I64(n->seen != 0),
+		n->seen ? SQL_I64(n->seen_at) : SQL_NULL,
+		SQL_I64(n->deleted != 0),
+		n->deleted ? SQL_I64(deleted_at) : SQL_NULL,
+		SQL_STR(tenant), SQL_STR(n->user)
+	};
+	struct sqlv		 ov[] = { SQL_BIN(n->id, 16), SQL_STR(tenant),
+	    SQL_STR(n->user) };
+
+	if ((rc = db_exec(st, sql_note_import, v, sizeof(v) / sizeof(v[0]),
+	    &affected)) != STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	/* Nothing changed: the same row, or one the guard kept from us. */
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM notifications n "
+	    "JOIN users u ON u.id = n.user_id WHERE n.id = ? AND "
+	    "n.tenant = ? AND u.tenant = n.tenant AND u.username = ?", ov, 3,
+	    &own, 1)) != STORE_OK)
+		return rc;
+	return own == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+/* --- system notifications ---------------------------------------------- */
+
+enum store_rc
+store_sys_type_import(struct store *st, const char *type, int *out)
+{
+	struct sqlv		v[] = { SQL_STR(type) };
+	unsigned long long	affected = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, "INSERT INTO system_notification_types (name) "
+	    "VALUES (?) ON DUPLICATE KEY UPDATE "
+	    "system_notification_types.name = system_notification_types.name",
+	    v, 1, &affected);
+	if (rc == STORE_OK)
+		*out = affected == 1;
+	return rc;
+}
+
+#define SYS_OWN	"system_notifications.tenant = VALUES(tenant)"
+#define SYS_SET(c) \
+    "system_notifications." c " = IF(" SYS_OWN ", VALUES(" c "), " \
+    "system_notifications." c ")"
+
+enum store_rc
+store_sys_import(struct store *st, const char *tenant, const struct sysnote *s,
+    int *out)
+{
+	unsigned long long	 affected = 0;
+	long long		 own = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = { SQL_BIN(s->id, 16), SQL_STR(tenant),
+	    SQL_STR(s->type), SQL_STR(s->message), SQL_I64(s->activation),
+	    SQL_I64(s->deactivation), SQL_I64(s->dismissible != 0),
+	    SQL_I64(s->logins_disabled != 0), SQL_I64(s->created) };
+	struct sqlv		 ov[] = { SQL_BIN(s->id, 16), SQL_STR(tenant) };
+
+	if ((rc = db_exec(st, "INSERT INTO system_notifications (id, tenant, "
+	    "type, message, activation, deactivation, dismissible, "
+	    "logins_disabled, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "ON DUPLICATE KEY UPDATE " SYS_SET("type") ", " SYS_SET("message")
+	    ", " SYS_SET("activation") ", " SYS_SET("deactivation") ", "
+	    SYS_SET("dismissible") ", " SYS_SET("logins_disabled") ", "
+	    SYS_SET("created"), v, sizeof(v) / sizeof(v[0]), &affected)) !=
+	    STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM system_notifications "
+	    "WHERE id = ? AND tenant = ?", ov, 2, &own, 1)) != STORE_OK)
+		return rc;
+	return own == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+enum store_rc
+store_sys_state_import(struct store *st, const char *tenant, const char *user,
+    const unsigned char id[16], enum sys_state state, int64_t acknowledged_at,
+    int64_t updated, int *out)
+{
+	unsigned long long	 affected = 0;
+	long long		 found = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = { SQL_I64(state),
+	    acknowledged_at != 0 ? SQL_I64(acknowledged_at) : SQL_NULL,
+	    SQL_I64(updated), SQL_STR(tenant), SQL_STR(user),
+	    SQL_BIN(id, 16) };
+	struct sqlv		 fv[] = { SQL_BIN(id, 16), SQL_STR(tenant) };
+
+	if ((rc = db_exec(st, "INSERT INTO system_states (user_id, system_id, "
+	    "state, acknowledged_at, updated) SELECT u.id, s.id, ?, ?, ? "
+	    "FROM users u JOIN system_notifications s ON s.tenant = u.tenant "
+	    "WHERE u.tenant = ? AND u.username = ? AND s.id = ? "
+	    "ON DUPLICATE KEY UPDATE system_states.state = VALUES(state), "
+	    "system_states.acknowledged_at = VALUES(acknowledged_at), "
+	    "system_states.updated = VALUES(updated)", v,
+	    sizeof(v) / sizeof(v[0]), &affected)) != STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM system_notifications "
+	    "WHERE id = ? AND tenant = ?", fv, 2, &found, 1)) != STORE_OK)
+		return rc;
+	return found == 1 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* --- deliveries already made --------------------------------------------- */
+
+#define DLV_SENT	"deliveries.state = 'sent'"
+#define DLV_SET(c) \
+    "deliveries." c " = IF(" DLV_SENT ", VALUES(" c "), deliveries." c ")"
+
+enum store_rc
+store_delivery_import(struct store *st, const char *tenant,
+    const unsigned char note_id[16], const char *method, const char *address,
+    const char *template, int64_t sent_at, int *out)
+{
+	unsigned char		 id[16];
+	unsigned long long	 affected = 0;
+	long long		 found = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[10];
+	struct sqlv		 fv[] = { SQL_BIN(note_id, 16), SQL_STR(tenant) };
+
+	/* The id of a new row only: an existing one keeps its own. */
+	util_uuid_new(id);
+	v[0] = SQL_BIN(id, 16);
+	v[1] = SQL_STR(method);
+	v[2] = SQL_I64(sent_at);
+	v[3] = SQL_I64(sent_at);
+	v[4] = SQL_OPTSTR(address);
+	v[5] = SQL_OPTSTR(template);
+	v[6] = SQL_I64(sent_at);
+	v[7] = SQL_I64(sent_at);
+	v[8] = SQL_BIN(note_id, 16);
+	v[9] = SQL_STR(tenant);
+	if ((rc = db_exec(st, "INSERT INTO deliveries (id, notification_id, "
+	    "method, state, attempts, next_attempt, sent_at, address, template, "
+	    "created, updated) SELECT ?, n.id, ?, 'sent', 1, ?, ?, ?, ?, ?, ? "
+	    "FROM notifications n WHERE n.id = ? AND n.tenant = ? "
+	    "ON DUPLICATE KEY UPDATE " DLV_SET("sent_at") ", "
+	    DLV_SET("address") ", " DLV_SET("template"), v, 10, &affected)) !=
+	    STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM notifications "
+	    "WHERE id = ? AND tenant = ?", fv, 2, &found, 1)) != STORE_OK)
+		return rc;
+	return found == 1 ? STORE_OK : STORE_NOTFOUND;
+}
