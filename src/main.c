@@ -21,6 +21,7 @@
 #include "log.h"
 #include "ops.h"
 #include "pool.h"
+#include "purge.h"
 #include "store.h"
 #include "delivery.h"
 #include "outbox.h"
@@ -49,6 +50,8 @@ usage(FILE *f)
 	    "  user show NAME | list | remove NAME   [--tenant T]\n"
 	    "  deliveries [--state pending|sent|failed]\n"
 	    "  status [--json]  the pool's workers, requests, uptime, queue\n"
+	    "  purge [--tenant T] [--dry-run]\n"
+	    "            delete what retention_*_days make due, in batches\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -267,6 +270,9 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "status") == 0)
 		return cmd_with_cfg(config_path(cfgopt), status_cmd, argc,
 		    argv);
+	if (strcmp(argv[0], "purge") == 0)
+		return cmd_with_cfg(config_path(cfgopt), purge_cmd, argc - 1,
+		    argv + 1);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),
 		    outbox_deliveries_cmd, argc - 1, argv + 1);
