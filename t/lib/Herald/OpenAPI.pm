@@ -101,7 +101,14 @@ sub route_of ($method, $path) {
 	return ($d, undef);
 }
 
-sub description_file ($d) { Herald::Paths::srcdir() . "/doc/openapi/$d.json" }
+# HERALD_OPENAPI_DIR: descriptions from elsewhere (to try a changed one).
+sub description_file ($d) {
+	return ($ENV{HERALD_OPENAPI_DIR} // Herald::Paths::srcdir()
+	    . '/doc/openapi') . "/$d.json";
+}
+
+# Responses seen, by dialect and outcome ("checked", "off", "unrouted").
+our %STATS;
 
 sub schema ($d) {
 	return $schema{$d} if exists $schema{$d};
@@ -216,10 +223,12 @@ sub check ($method, $url, $res) {
 	return if ($res->{status} // 0) == 599;
 	my ($path) = $url =~ m{\A[a-z]+://[^/]+(/[^?#]*)}i or return;
 	my ($d, $pattern) = route_of($method, $path);
-	return unless defined $d && defined $pattern;
+	$STATS{$d // '-'}{unrouted}++, return
+	    unless defined $d && defined $pattern;
 	return _record($d, $method, $pattern, $res)
 	    if defined $ENV{HERALD_OPENAPI_RECORD};
-	return unless grep { $_ eq $d } @VALIDATED;
+	$STATS{$d}{off}++, return unless grep { $_ eq $d } @VALIDATED;
+	$STATS{$d}{checked}++;
 	my @p = eval { problems($d, $method, $pattern, $res) };
 	@p = ("validator died: $@") if $@;
 	_fail("OpenAPI ($d): $method $path ($pattern) answered as described", @p)
@@ -227,6 +236,17 @@ sub check ($method, $url, $res) {
 }
 
 END {
+	if ($$ == $MAIN && %STATS) {
+		my $line = join(', ', map { my $d = $_; "$d " . join('/',
+		    map { "$_ $STATS{$d}{$_}" } sort keys %{ $STATS{$d} }) }
+		    sort keys %STATS);
+		Test::More::note("OpenAPI: $line") if $INC{'Test/More.pm'};
+		if (defined $ENV{HERALD_OPENAPI_STATS}
+		    && open(my $fh, '>>', $ENV{HERALD_OPENAPI_STATS})) {
+			print $fh "$0\t$line\n";
+			close $fh;
+		}
+	}
 	if ($$ == $MAIN && -e $viol_file) {
 		if (open(my $fh, '<', $viol_file)) {
 			while (my $l = <$fh>) {
