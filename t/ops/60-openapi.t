@@ -45,6 +45,9 @@ for my $d (@Herald::OpenAPI::VALIDATED) {
 	is_deeply [sort @described], \@served,
 	    "$d: the description lists the routes of herald routes";
 	is_deeply \@bad, [], "$d: every operation lists its statuses (no default)";
+	ok ref $doc->{'x-herald-unrouted'} eq 'HASH'
+	    && grep(/^\d{3}\z/, keys %{ $doc->{'x-herald-unrouted'} }),
+	    "$d: how a request no route takes is answered (x-herald-unrouted)";
 	SKIP: {
 		skip 'YAML::XS (libyaml-libyaml-perl) not installed', 1
 		    unless $has_yaml;
@@ -92,4 +95,11 @@ is_deeply \@p, [], 'agent GET /messages: as described' or diag explain \@p;
 @p = Herald::OpenAPI::problems('agent', 'GET', '/messages',
     { %$r, content => '{"messages":[],"total":0}' });
 ok @p, 'agent: total as a number (it is a string) is caught';
+$r = $s->get('/no/such/path');
+is $r->{status}, 400, 'agent: an unknown path is a 400';
+@p = Herald::OpenAPI::problems('agent', 'GET', undef, $r);
+is_deeply \@p, [], '... as x-herald-unrouted describes it' or diag explain \@p;
+@p = Herald::OpenAPI::problems('agent', 'GET', undef,
+    { %$r, status => 404 });
+like "@p", qr/not described/, 'an undescribed status of no route is caught';
 done_testing;

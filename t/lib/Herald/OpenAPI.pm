@@ -11,7 +11,7 @@ package Herald::OpenAPI;
 # longest prefix, as src/http/dialects.c picks it, then the pattern), so
 # the description is looked up by the route's own pattern.  A request that
 # no route takes (an unknown path or a method the path does not have) is
-# not an operation of any description and is not checked.
+# checked against the description's x-herald-unrouted responses.
 #
 # On: scripts under t/api/, or HERALD_OPENAPI=1; HERALD_OPENAPI=0 turns it
 # off.  HERALD_OPENAPI_RECORD=FILE appends each response as a JSON line
@@ -106,7 +106,8 @@ sub description_file ($d) {
 	    . '/doc/openapi') . "/$d.json";
 }
 
-# Responses seen, by dialect and outcome ("checked", "off", "unrouted").
+# Responses seen, by dialect and outcome ("checked", "checked_unrouted",
+# "off").
 our %STATS;
 
 sub schema ($d) {
@@ -145,17 +146,30 @@ sub _inline_refs ($doc) {
 			    for grep { ref $r->{$_} eq 'HASH' && $r->{$_}{'$ref'} } keys %$r;
 		}
 	}
+	my $u = $doc->{'x-herald-unrouted'} // {};
+	$u->{$_} = $get->($u->{$_}{'$ref'})
+	    for grep { ref $u->{$_} eq 'HASH' && $u->{$_}{'$ref'} } keys %$u;
 }
 
 # What is wrong with response $res to ($method, $path) in dialect $d, as a
 # list of messages (empty: it matches).
+# A $pattern of undef: a request no route took, checked against the
+# description's x-herald-unrouted responses.
 sub problems ($d, $method, $pattern, $res) {
 	my $s = schema($d);
-	my $op = $s->get([paths => $pattern, lc $method]);
-	return ("$method $pattern is not in doc/openapi/$d.yaml") unless $op;
 	my $st = $res->{status};
-	my $resp = $op->{responses}{$st} // $op->{responses}{default};
-	return ("status $st is not described") unless $resp;
+	my $resp;
+	if (defined $pattern) {
+		my $op = $s->get([paths => $pattern, lc $method]);
+		return ("$method $pattern is not in doc/openapi/$d.yaml")
+		    unless $op;
+		$resp = $op->{responses}{$st} // $op->{responses}{default};
+		return ("status $st is not described") unless $resp;
+	} else {
+		$resp = $s->get(['x-herald-unrouted', $st]);
+		return ("status $st of a request no route takes is not "
+		    . "described (x-herald-unrouted)") unless $resp;
+	}
 	my ($ct) = split /;/, lc($res->{content_type} // '');
 	$ct //= '';
 	$ct =~ s/\s+//g;
@@ -177,6 +191,9 @@ sub problems ($d, $method, $pattern, $res) {
 		utf8::decode($value);
 	}
 	my $h = $res->{headers} // {};
+	return map { "status $st: $_" } $s->validate($value,
+	    $s->get(['x-herald-unrouted', $st, 'content', $ct, 'schema']))
+	    unless defined $pattern;
 	my @e = $s->validate_response([lc $method, $pattern, $st], {
 		body => sub { return { exists => 1, value => $value,
 		    content_type => $ct } },
@@ -222,16 +239,15 @@ sub check ($method, $url, $res) {
 	return if ($res->{status} // 0) == 599;
 	my ($path) = $url =~ m{\A[a-z]+://[^/]+(/[^?#]*)}i or return;
 	my ($d, $pattern) = route_of($method, $path);
-	$STATS{$d // '-'}{unrouted}++, return
-	    unless defined $d && defined $pattern;
-	return _record($d, $method, $pattern, $res)
+	return unless defined $d;
+	return _record($d, $method, $pattern // '-', $res)
 	    if defined $ENV{HERALD_OPENAPI_RECORD};
 	$STATS{$d}{off}++, return unless grep { $_ eq $d } @VALIDATED;
-	$STATS{$d}{checked}++;
+	$STATS{$d}{defined $pattern ? 'checked' : 'checked_unrouted'}++;
 	my @p = eval { problems($d, $method, $pattern, $res) };
 	@p = ("validator died: $@") if $@;
-	_fail("OpenAPI ($d): $method $path ($pattern) answered as described", @p)
-	    if @p;
+	_fail("OpenAPI ($d): $method $path (" . ($pattern // 'no route')
+	    . ") answered as described", @p) if @p;
 }
 
 END {
