@@ -7,6 +7,10 @@
 
 #define CFG_STR_MAX	512
 
+/* Retention (issue M): the kinds of retention_*_days. */
+enum cfg_retain { CFG_RETAIN_READ, CFG_RETAIN_DELETED, CFG_RETAIN_DELIVERIES,
+	CFG_RETAIN__MAX };
+
 enum auth_mode { AUTH_TOKEN, AUTH_REMOTE_USER, AUTH_TRUSTED_NETWORK };
 
 struct cfg {
@@ -72,6 +76,12 @@ struct cfg {
 	unsigned int	push_heartbeat_s;
 	unsigned int	push_recheck_s;		/* tokens re-checked */
 	unsigned int	push_retention_s;	/* change-log rows kept */
+	/* Retention (issue M): days, 0 = forever; see cfg_retention(). */
+	int		retention_days[CFG_RETAIN__MAX];
+	char		retention_overrides[CFG_STR_MAX];
+	unsigned int	purge_interval;		/* s between dispatcher purges */
+	int		purge_batch;		/* rows per transaction */
+	unsigned int	purge_pause_ms;		/* between batches */
 };
 
 /* Fill "cfg" with the built-in defaults. */
@@ -86,6 +96,13 @@ int	cfg_load(const char *path, struct cfg *, char *err, size_t errsz);
 /* Parse config text already in memory (for tests). */
 int	cfg_parse(const char *text, const char *name, struct cfg *,
 	    char *err, size_t errsz);
+
+/*
+ * The retention days (enum cfg_retain order) for "tenant": the global
+ * keys, then its retention_tenant_overrides entry.  "tenant" and "days"
+ * NULL: check the overrides' syntax only.  -1 when malformed.
+ */
+int	cfg_retention(const struct cfg *, const char *tenant, int *days);
 
 /* Wipe the secret fields. */
 void	cfg_clear(struct cfg *);

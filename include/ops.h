@@ -6,6 +6,7 @@
  * API descriptions), and what every request passes through on its way
  * out (request id, counters, access log).
  */
+#include <stddef.h>
 #include <stdint.h>
 
 struct cfg;
@@ -27,5 +28,17 @@ void	ops_request_end(struct request *, struct reply *, int64_t t0);
 int	ops_log_setup(const struct cfg *, int file);
 /* Between requests: the worker is idle; reopen the log when asked to. */
 void	ops_between_requests(void);
+
+/*
+ * The OpenAPI descriptions compiled in (generated openapi_docs.c, from
+ * doc/openapi/<dialect>.json), served at /_herald/openapi/<name>.json;
+ * the table ends with a NULL name.
+ */
+struct ops_openapi_doc {
+	const char		*name;
+	const unsigned char	*json;
+	size_t			 len;
+};
+extern const struct ops_openapi_doc ops_openapi_docs[];
 
 #endif

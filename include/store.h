@@ -459,6 +459,42 @@ struct store_queue {
 enum store_rc	 store_queue_depth(struct store *, struct store_queue *,
 		    size_t *n);
 
+/* --- retention (store/purge.c, issue M) --- */
+
+/* What a purge deletes: read or deleted notifications, finished deliveries. */
+enum purge_kind { PURGE_READ, PURGE_DELETED, PURGE_SENT, PURGE_FAILED,
+	PURGE__MAX };
+
+/* Where a keyset scan of one kind stands (store_purge_pos_init first). */
+struct purge_pos {
+	int64_t		 t;
+	long long	 seq;
+	unsigned char	 id[16];
+};
+
+void		 store_purge_pos_init(struct purge_pos *);
+/*
+ * Up to "max" ids (into "ids", caller-owned) of the tenant's rows of
+ * "kind" last changed before "cutoff" (ms), after *pos, which advances.
+ * A plain read: it locks nothing.  *n 0: no more.
+ */
+enum store_rc	 store_purge_due(struct store *, const char *tenant,
+		    enum purge_kind, int64_t cutoff, struct purge_pos *,
+		    int max, unsigned char (*ids)[16], int *n);
+/*
+ * Delete those of "ids" still due, in one transaction (a notification's
+ * finished deliveries with it; one with a pending delivery stays).
+ * *deleted: the rows of "kind" deleted.
+ */
+enum store_rc	 store_purge_delete(struct store *, enum purge_kind,
+		    int64_t cutoff, const unsigned char (*ids)[16], int n,
+		    long long *deleted);
+/* Every tenant that has a user. */
+enum store_rc	 store_purge_tenants(struct store *,
+		    int (*)(const char *, void *), void *);
+/* GET_LOCK: *got 1 when no other purge runs (held until disconnect). */
+enum store_rc	 store_purge_lock(struct store *, int *got);
+
 /* --- Coder (issue J): templates of the model, preferences, settings --- */
 
 /* A notification template (templates table); strings borrowed. */

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "ops.h"
 #include "pool.h"
+#include "purge.h"
 #include "store.h"
 #include "delivery.h"
 #include "push.h"
@@ -55,6 +56,8 @@ usage(FILE *f)
 	    "            [--batch N]   bring an original's history along: URL\n"
 	    "            is its PostgreSQL (postgresql://... or \"dbname=...\");\n"
 	    "            safe to run again, resumes where it stopped\n"
+	    "  purge [--tenant T] [--dry-run]\n"
+	    "            delete what retention_*_days make due, in batches\n"
 	    "\n"
 	    "Started by a web server with no command, herald answers as a\n"
 	    "FastCGI responder on fd 0 (spawn-fcgi, mod_fcgid) or, when\n"
@@ -279,6 +282,9 @@ main(int argc, char *argv[])
 	/* Import (issue R) */
 	if (argc >= 2 && strcmp(argv[0], "import") == 0)
 		return cmd_with_cfg(config_path(cfgopt), import_cmd, argc - 1,
+		    argv + 1);
+	if (strcmp(argv[0], "purge") == 0)
+		return cmd_with_cfg(config_path(cfgopt), purge_cmd, argc - 1,
 		    argv + 1);
 	if (strcmp(argv[0], "deliveries") == 0)
 		return cmd_with_cfg(config_path(cfgopt),

@@ -88,6 +88,17 @@ static const struct cfg_key cfg_keys[] = {
 	K("push_heartbeat_s",	CFG_UINT,  push_heartbeat_s, 1, 3600),
 	K("push_recheck_s",	CFG_UINT,  push_recheck_s, 1, 60),
 	K("push_retention_s",	CFG_UINT,  push_retention_s, 60, 31536000),
+	/* Retention (issue M): days; 0 keeps forever. */
+	K("retention_read_days", CFG_INT, retention_days[CFG_RETAIN_READ],
+	    0, 36500),
+	K("retention_deleted_days", CFG_INT,
+	    retention_days[CFG_RETAIN_DELETED], 0, 36500),
+	K("retention_deliveries_days", CFG_INT,
+	    retention_days[CFG_RETAIN_DELIVERIES], 0, 36500),
+	K("retention_tenant_overrides", CFG_STR, retention_overrides, 0, 0),
+	K("purge_interval",	CFG_UINT,  purge_interval, 0, 604800),
+	K("purge_batch",	CFG_INT,   purge_batch, 1, 10000),
+	K("purge_pause_ms",	CFG_UINT,  purge_pause_ms, 0, 60000),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -168,6 +179,77 @@ cfg_defaults(struct cfg *c)
 	c->push_heartbeat_s = 15;
 	c->push_recheck_s = 30;
 	c->push_retention_s = 86400;
+	c->retention_days[CFG_RETAIN_READ] = 0;
+	c->retention_days[CFG_RETAIN_DELETED] = 30;
+	c->retention_days[CFG_RETAIN_DELIVERIES] = 90;
+	c->purge_interval = 3600;
+	c->purge_batch = 500;
+	c->purge_pause_ms = 50;
+}
+
+/*
+ * retention_tenant_overrides: "TENANT:what=DAYS[,what=DAYS...]" entries
+ * separated by ';', "what" one of read, deleted, deliveries; what an
+ * entry leaves out is the global setting.  Fills days[] for "tenant"
+ * (NULL: only check the text).  -1 when the text is malformed.
+ */
+int
+cfg_retention(const struct cfg *c, const char *tenant,
+    int *days)
+{
+	static const char *const what[CFG_RETAIN__MAX] =
+	    { "read", "deleted", "deliveries" };
+	const char	*p = c->retention_overrides, *e, *colon, *q, *eq, *end;
+	char		 num[16];
+	long long	 n;
+	size_t		 tl, wl, i;
+	int		 mine;
+
+	if (days != NULL)
+		for (i = 0; i < CFG_RETAIN__MAX; i++)
+			days[i] = c->retention_days[i];
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ';')
+			p++;
+		if (*p == '\0')
+			break;
+		e = strchr(p, ';');
+		end = e != NULL ? e : p + strlen(p);
+		if ((colon = memchr(p, ':', (size_t)(end - p))) == NULL ||
+		    colon == p || (tl = (size_t)(colon - p)) > 64)
+			return -1;
+		mine = tenant != NULL && strlen(tenant) == tl &&
+		    memcmp(p, tenant, tl) == 0;
+		for (q = colon + 1; q < end; q = e != NULL && e < end ?
+		    e + 1 : end) {
+			while (q < end && (*q == ' ' || *q == '\t'))
+				q++;
+			e = memchr(q, ',', (size_t)(end - q));
+			if ((eq = memchr(q, '=', (size_t)((e != NULL ? e : end) -
+			    q))) == NULL)
+				return -1;
+			wl = (size_t)(eq - q);
+			for (i = 0; i < CFG_RETAIN__MAX; i++)
+				if (strlen(what[i]) == wl &&
+				    memcmp(q, what[i], wl) == 0)
+					break;
+			if (i == CFG_RETAIN__MAX)
+				return -1;
+			tl = (size_t)((e != NULL ? e : end) - (eq + 1));
+			while (tl > 0 && (eq[tl] == ' ' || eq[tl] == '\t'))
+				tl--;
+			if (tl == 0 || tl >= sizeof(num))
+				return -1;
+			memcpy(num, eq + 1, tl);
+			num[tl] = '\0';
+			if (util_strtoll(num, 0, 36500, &n) != 0)
+				return -1;
+			if (mine && days != NULL)
+				days[i] = (int)n;
+		}
+		p = end;
+	}
+	return 0;
 }
 
 void
@@ -281,6 +363,10 @@ cfg_uncomment(char *s)
 static int
 cfg_check(const struct cfg *c, const char *name, char *err, size_t errsz)
 {
+	if (cfg_retention(c, NULL, NULL) != 0)
+		return cfg_fail(err, errsz, name, 0, "retention_tenant_overrides:"
+		    " expected \"TENANT:read=DAYS,deleted=DAYS,deliveries=DAYS"
+		    "; ...\"");
 	if ((unsigned long long)c->dispatch_batch * c->send_timeout >=
 	    c->delivery_lease)
 		return cfg_fail(err, errsz, name, 0, "dispatch_batch (%d) x "

@@ -6,12 +6,16 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -23,6 +27,7 @@
 #include "log.h"
 #include "render.h"
 #include "ops.h"
+#include "purge.h"
 #include "send.h"
 #include "store.h"
 #include "util.h"
@@ -352,6 +357,60 @@ dispatch_sleep(unsigned int ms)
 }
 
 /*
+ * Retention (issue M): every purge_interval seconds, from the start, a
+ * child process runs "herald purge" on its own connection, so a long
+ * purge never delays a delivery; one at a time (GET_LOCK, also against
+ * other dispatchers and the command).  SIGTERM stops it between batches.
+ */
+static pid_t	purge_pid = -1;
+
+static void
+dispatch_purge(const struct cfg *cfg, int64_t now, int64_t *next)
+{
+	struct purge_totals	 t;
+	struct store		*pst;
+	pid_t			 pid;
+	int			 status, got = 0, rc = 1;
+
+	if (purge_pid > 0 && waitpid(purge_pid, &status, WNOHANG) == purge_pid)
+		purge_pid = -1;
+	if (cfg->purge_interval == 0 || purge_pid > 0 || now < *next)
+		return;
+	*next = now + (int64_t)cfg->purge_interval * 1000;
+	if ((pid = fork()) == -1) {
+		log_warn("dispatcher: cannot start the purge: %s",
+		    strerror(errno));
+		return;
+	}
+	if (pid > 0) {
+		purge_pid = pid;
+		return;
+	}
+	/* The parent's connection is its own: never used or closed here. */
+	memset(&t, 0, sizeof(t));
+	if ((pst = store_new(cfg)) != NULL) {
+		if (store_purge_lock(pst, &got) == STORE_OK && !got)
+			rc = 0;		/* another purge is running */
+		else if (got)
+			rc = purge_run(cfg, pst, NULL, 0, &dispatch_stop,
+			    &t) == 0 ? 0 : 1;
+		store_free(pst);
+	}
+	_exit(rc);
+}
+
+static void
+dispatch_purge_stop(void)
+{
+	if (purge_pid <= 0)
+		return;
+	kill(purge_pid, SIGTERM);
+	while (waitpid(purge_pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	purge_pid = -1;
+}
+
+/*
  * SIGHUP: read the configuration again.  A bad file keeps the old one;
  * a good one gets a new store, since the store borrows its cfg.
  */
@@ -396,7 +455,7 @@ delivery_run(const char *cfgpath)
 	char			 err[512];
 	enum store_rc		 rc;
 	size_t			 i;
-	int64_t			 now;
+	int64_t			 now, next_purge = 0;
 	int			 status = 1;
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
@@ -431,6 +490,7 @@ delivery_run(const char *cfgpath)
 		}
 		memset(&b, 0, sizeof(b));
 		now = util_now_ms();
+		dispatch_purge(cfg, now, &next_purge);
 		store_request_begin(st);
 		rc = store_delivery_lease(st, owner, now,
 		    now + (int64_t)cfg->delivery_lease * 1000,
@@ -448,6 +508,7 @@ delivery_run(const char *cfgpath)
 		if (b.n == 0 && !dispatch_stop && !dispatch_reload)
 			dispatch_sleep(cfg->dispatch_interval_ms);
 	}
+	dispatch_purge_stop();
 	log_info("dispatcher stopped");
 	status = 0;
 out:

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -257,6 +258,34 @@ ops_status(struct request *req, struct reply *rep)
 	return ops_json(rep, 200, &b);
 }
 
+/*
+ * GET /_herald/openapi/<dialect>.json: a dialect's OpenAPI 3.1
+ * description (doc/openapi/), public like the API it describes.
+ */
+static int
+ops_openapi(struct request *req, struct reply *rep)
+{
+	const struct ops_openapi_doc	*d;
+	const char			*file = req_capture(req, "file");
+	size_t				 len;
+	char				*body;
+
+	len = file != NULL ? strlen(file) : 0;
+	for (d = ops_openapi_docs; file != NULL && d->name != NULL; d++)
+		if (len == strlen(d->name) + 5 &&
+		    strncmp(file, d->name, len - 5) == 0 &&
+		    strcmp(file + len - 5, ".json") == 0)
+			break;
+	if (file == NULL || d->name == NULL)
+		return reply_fail(rep, 404, HERR_NOT_FOUND,
+		    "no such description");
+	if ((body = malloc(d->len)) == NULL)
+		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
+	memcpy(body, d->json, d->len);
+	reply_header(rep, "Cache-Control", "public, max-age=300");
+	return reply_take(rep, 200, "application/json", body, d->len);
+}
+
 /* {"error":{"status":N,"code":"...","message":"..."}} */
 static int
 ops_render_error(struct request *req, struct reply *rep,
@@ -287,6 +316,7 @@ static const struct route ops_routes[] = {
 	/* Public to dispatch: ops_allowed() applies metrics_access. */
 	{ REQ_GET,	"/_herald/metrics",	ops_metrics,	ROUTE_PUBLIC },
 	{ REQ_GET,	"/_herald/status",	ops_status,	ROUTE_PUBLIC },
+	{ REQ_GET,	"/_herald/openapi/{file}", ops_openapi,	ROUTE_PUBLIC },
 };
 
 static const char *const ops_prefixes[] = { "/_herald", NULL };

@@ -71,6 +71,37 @@ main(void)
 	    "delivery_lease = 5\n", err, sizeof(err)), -1,
 	    "one send as long as the lease refused");
 
+	/* Retention (issue M): the global keys, then a tenant's overrides. */
+	{
+		int	d[CFG_RETAIN__MAX];
+
+		is_int(parse(&c, "", err, sizeof(err)), 0, "defaults");
+		is_int(cfg_retention(&c, "x", d), 0, "no overrides");
+		ok(d[CFG_RETAIN_READ] == 0 && d[CFG_RETAIN_DELETED] == 30 &&
+		    d[CFG_RETAIN_DELIVERIES] == 90, "documented defaults "
+		    "0/30/90");
+		is_int(parse(&c, "retention_read_days = 10\n"
+		    "retention_tenant_overrides = diku:read=365,deleted=3 ; "
+		    "acme:deliveries=0\n", err, sizeof(err)), 0,
+		    "overrides accepted: %s", err);
+		cfg_retention(&c, "diku", d);
+		ok(d[0] == 365 && d[1] == 3 && d[2] == 90, "diku: 365/3/90");
+		cfg_retention(&c, "acme", d);
+		ok(d[0] == 10 && d[1] == 30 && d[2] == 0, "acme: 10/30/0");
+		cfg_retention(&c, "dik", d);
+		ok(d[0] == 10 && d[1] == 30, "a prefix is another tenant");
+		is_int(parse(&c, "retention_tenant_overrides = diku:reed=3\n",
+		    err, sizeof(err)), -1, "unknown kind refused");
+		is_int(parse(&c, "retention_tenant_overrides = diku=3\n",
+		    err, sizeof(err)), -1, "no tenant refused");
+		is_int(parse(&c, "retention_tenant_overrides = d:read=-1\n",
+		    err, sizeof(err)), -1, "negative days refused");
+		is_int(parse(&c, "retention_tenant_overrides = d:read=\n",
+		    err, sizeof(err)), -1, "no days refused");
+		is_int(parse(&c, "purge_batch = 0\n", err, sizeof(err)), -1,
+		    "purge_batch 0 refused");
+	}
+
 	/* A password file ending in CR LF. */
 	{
 		char	dir[] = "/tmp/herald-cfg-XXXXXX", conf[256], pw[256];

@@ -24,6 +24,7 @@ use v5.36;
 use Carp qw(croak);
 use HTTP::Tiny;
 use JSON::PP ();
+use Herald::OpenAPI ();
 
 our $VERSION = '0.1';
 
@@ -128,6 +129,8 @@ sub request ($self, $method, $path, $body = undef, $headers = {}) {
 		$r->{json} = $j if ref $j;
 	}
 	$r->{content_type} = $r->{headers}{'content-type'} // '';
+	# Issue M: checked against the dialect's OpenAPI description.
+	Herald::OpenAPI::check($method, $self->url($path), $r);
 	return $r;
 }
 
