@@ -283,22 +283,24 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
 #define USER_COUNTER(col) \
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
+/* The page's counters are columns of a join (src/store/notes.c). */
 #define NOTE_COLS_SQL \
     "SELECT n.id, u.username, n.type, n.subject, n.body, n.template, " \
     "n.payload, n.email, n.seen, n.deleted, n.created, n.body_format, " \
     "n.link, n.icon, n.actions, n.targets, n.template_id, n.updated, " \
-    "n.seen_at, n.sender, n.lang, u.id, " USER_COUNTER("total") ", " \
-    USER_COUNTER("unseen") " FROM notifications n JOIN users u ON " \
-    "u.id = n.user_id WHERE u.tenant = ? AND u.username = ? AND " \
-    "n.deleted = 0"
+    "n.seen_at, n.sender, n.lang, u.id, c.total, c.unseen " \
+    "FROM notifications n JOIN users u ON u.id = n.user_id " \
+    "LEFT JOIN note_counts c ON c.user_id = u.id " \
+    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 #define SYS_FROM_SQL \
     " FROM system_notifications s LEFT JOIN users u ON u.tenant = " \
     "s.tenant AND u.username = ? LEFT JOIN system_states x ON x.user_id " \
     "= u.id AND x.system_id = s.id WHERE s.tenant = ? AND " \
     "s.deactivation > ? AND s.activation <= ?"
 #define COUNTS_SQL \
-    "SELECT COALESCE(" USER_COUNTER("total") ", 0), COALESCE(" \
-    USER_COUNTER("unseen") ", 0)"
+    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0) " \
+    "FROM users v LEFT JOIN note_counts c ON c.user_id = v.id " \
+    "WHERE v.tenant = ? AND v.username = ?"
 
 enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
     Q_USER, Q_V1PAGE, Q__MAX };
@@ -657,27 +659,24 @@ static void
 same_messages(FCGX_Stream *out, const char *user, long long limit,
     int unseen)
 {
-	MYSQL_BIND	p[8];
-	unsigned long	l[6];
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
 	long long	off = 0, total = 0, unseen_n = 0, n = 0;
 	char		num[96];
 	enum q_id	q = unseen ? Q_UNSEEN : Q_PAGE;
-	int		i;
 
 	memset(p, 0, sizeof(p));
-	for (i = 0; i < 6; i += 2) {
-		bind_str(&p[i], TENANT, &l[i]);
-		bind_str(&p[i + 1], user, &l[i + 1]);
-	}
-	bind_i64(&p[6], &limit);
-	bind_i64(&p[7], &off);
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &limit);
+	bind_i64(&p[3], &off);
 	ol = 0;
 	oover = 0;
 	o_lit("{\"messages\":[");
-	if (q_run(q, p, 8) != 0 || agent_rows(q, &total, &unseen_n, &n) != 0)
+	if (q_run(q, p, 4) != 0 || agent_rows(q, &total, &unseen_n, &n) != 0)
 		goto fail;
 	if (n == 0) {	/* an empty page carries no counts: ask */
-		if (q_run(Q_COUNTS, p, 4) != 0 || q_next(Q_COUNTS) != 1)
+		if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1)
 			goto fail;
 		total = atoll(row.v[0]);
 		unseen_n = atoll(row.v[1]);
@@ -784,8 +783,8 @@ same_user(const char *user)
 static void
 same_v1list(FCGX_Request *rq, const char *user, long long limit)
 {
-	MYSQL_BIND	p[8];
-	unsigned long	l[6];
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
 	long long	off = 0, lim = limit + 1, n = 0, unread = 0;
 	char		num[64], last[2][64];
 	int		i, r;
@@ -799,16 +798,14 @@ same_v1list(FCGX_Request *rq, const char *user, long long limit)
 		return;
 	}
 	memset(p, 0, sizeof(p));
-	for (i = 0; i < 6; i += 2) {
-		bind_str(&p[i], TENANT, &l[i]);
-		bind_str(&p[i + 1], user, &l[i + 1]);
-	}
-	bind_i64(&p[6], &lim);
-	bind_i64(&p[7], &off);
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &lim);
+	bind_i64(&p[3], &off);
 	ol = 0;
 	oover = 0;
 	o_lit("{\"items\":[");
-	if (q_run(Q_V1PAGE, p, 8) != 0)
+	if (q_run(Q_V1PAGE, p, 4) != 0)
 		goto fail;
 	for (; (r = q_next(Q_V1PAGE)) == 1; n++) {
 		if (n == 0)
@@ -881,8 +878,8 @@ fail:
 static void
 same_v1count(FCGX_Request *rq, const char *user)
 {
-	MYSQL_BIND	p[4];
-	unsigned long	l[4];
+	MYSQL_BIND	p[2];
+	unsigned long	l[2];
 	char		buf[128];
 	int		n;
 
@@ -897,9 +894,7 @@ same_v1count(FCGX_Request *rq, const char *user)
 	memset(p, 0, sizeof(p));
 	bind_str(&p[0], TENANT, &l[0]);
 	bind_str(&p[1], user, &l[1]);
-	bind_str(&p[2], TENANT, &l[2]);
-	bind_str(&p[3], user, &l[3]);
-	if (q_run(Q_COUNTS, p, 4) != 0 || q_next(Q_COUNTS) != 1) {
+	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
 		fail(rq->out, qs[Q_COUNTS]);
 		return;
 	}

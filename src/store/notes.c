@@ -40,6 +40,15 @@ static const char sql_delivery_insert[] =
 #define NOTE_FROM \
     " FROM notifications n JOIN users u ON u.id = n.user_id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
+/*
+ * The same with the user's counters (schema 002) joined: one eq_ref
+ * lookup beside the users row already read, where two scalar subqueries
+ * cost two more joins to optimise and run on every execution.
+ */
+#define NOTE_FROM_COUNTED \
+    " FROM notifications n JOIN users u ON u.id = n.user_id " \
+    "LEFT JOIN note_counts c ON c.user_id = u.id " \
+    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 
 /* A statement under construction: text and parameters. */
 struct nq {
@@ -48,6 +57,7 @@ struct nq {
 	struct sqlv	args[160];
 	size_t		n;
 	int		overflow;
+	int		counted;	/* FROM joins the counters */
 };
 
 static void
@@ -104,7 +114,7 @@ nq_where(struct nq *q, const struct note_query *f, int with_seen)
 {
 	char	buf[32];
 
-	nq_add(q, NOTE_FROM);
+	nq_add(q, q->counted ? NOTE_FROM_COUNTED : NOTE_FROM);
 	nq_arg(q, SQL_STR(f->tenant));
 	nq_arg(q, SQL_STR(f->user));
 	if (with_seen && f->seen >= 0)
@@ -323,12 +333,9 @@ nq_count_columns(struct nq *q, const struct note_query *f)
 	struct nq	sub;
 
 	if (!(f->want & NOTE_WANT_MATCH) || !nq_filtered(f)) {
-		nq_add(q, ", " SQL_USER_COUNTER("total") ", "
-		    SQL_USER_COUNTER("unseen"));
-		nq_arg(q, SQL_STR(f->tenant));
-		nq_arg(q, SQL_STR(f->user));
-		nq_arg(q, SQL_STR(f->tenant));
-		nq_arg(q, SQL_STR(f->user));
+		/* The FROM that nq_where() adds joins them. */
+		nq_add(q, ", c.total, c.unseen");
+		q->counted = 1;
 		return 1;
 	}
 	memset(&sub, 0, sizeof(sub));
@@ -426,9 +433,11 @@ store_note_list(struct store *st, const struct note_query *f, note_cb cb,
 	return STORE_OK;
 }
 
+/* One row (zeroes without the user or counters): one join, no subquery. */
 static const char sql_counts[] =
-    "SELECT COALESCE(" SQL_USER_COUNTER("total") ", 0), "
-    "COALESCE(" SQL_USER_COUNTER("unseen") ", 0)";
+    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0) "
+    "FROM users v LEFT JOIN note_counts c ON c.user_id = v.id "
+    "WHERE v.tenant = ? AND v.username = ?";
 
 enum store_rc
 store_note_count(struct store *st, const struct note_query *f,
@@ -437,12 +446,11 @@ store_note_count(struct store *st, const struct note_query *f,
 	struct nq	q;
 	long long	v[2];
 	enum store_rc	rc;
-	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user),
-	    SQL_STR(f->tenant), SQL_STR(f->user) };
+	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user) };
 
 	/* Unfiltered: the counters the triggers keep (schema 002). */
 	if (!nq_filtered(f)) {
-		if ((rc = db_select_i64(st, sql_counts, cv, 4, v, 2)) !=
+		if ((rc = db_select_i64(st, sql_counts, cv, 2, v, 2)) !=
 		    STORE_OK)
 			return rc;
 		counts_from_counters(f, v[0], v[1], out);
