@@ -284,13 +284,13 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
 /* The page's counters are columns of a join (src/store/notes.c). */
-#define NOTE_COLS_SQL \
+#define NOTE_COLS_SQL(idx) \
     "SELECT n.id, u.username, n.type, n.subject, n.body, n.template, " \
     "n.payload, n.email, n.seen, n.deleted, n.created, n.body_format, " \
     "n.link, n.icon, n.actions, n.targets, n.template_id, n.updated, " \
     "n.seen_at, n.sender, n.lang, u.id, c.total, c.unseen " \
-    "FROM notifications n JOIN users u ON u.id = n.user_id " \
-    "LEFT JOIN note_counts c ON c.user_id = u.id " \
+    "FROM notifications n FORCE INDEX (" idx ") JOIN users u ON " \
+    "u.id = n.user_id LEFT JOIN note_counts c ON c.user_id = u.id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 #define SYS_FROM_SQL \
     " FROM system_notifications s LEFT JOIN users u ON u.tenant = " \
@@ -303,12 +303,12 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
     "WHERE v.tenant = ? AND v.username = ?"
 
 enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
-    Q_USER, Q_V1PAGE, Q__MAX };
+    Q_USER, Q_V1PAGE, Q_UNION, Q__MAX };
 
 static const char *const q_sql[Q__MAX] = {
-	[Q_PAGE] = NOTE_COLS_SQL " ORDER BY n.created DESC, n.id DESC "
+	[Q_PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
 	    "LIMIT ? OFFSET ?",
-	[Q_UNSEEN] = NOTE_COLS_SQL " AND n.seen = 0 ORDER BY n.created ASC, "
+	[Q_UNSEEN] = NOTE_COLS_SQL("notes_seen") " AND n.seen = 0 ORDER BY n.created ASC, "
 	    "n.id ASC LIMIT ? OFFSET ?",
 	[Q_COUNTS] = COUNTS_SQL,
 	[Q_SYS] = "SELECT s.id, s.type, s.message, s.activation, "
@@ -324,9 +324,27 @@ static const char *const q_sql[Q__MAX] = {
 	[Q_TOKEN] = "SELECT id, hash, tenant, username, role, created, "
 	    "COALESCE(expires, 0), COALESCE(revoked, 0), "
 	    "COALESCE(last_used, 0) FROM api_tokens WHERE hash = ?",
+	/*
+	 * Not Herald's: the page and the system list as one UNION ALL (the
+	 * first column says which), to measure one statement against two
+	 * (.../same/messages-union; bench/README.md).
+	 */
+	[Q_UNION] = "(SELECT 0, n.id, u.username, n.type, n.subject, n.body, "
+	    "n.template, n.payload, n.email, n.seen, n.deleted, n.created, "
+	    "c.total, c.unseen FROM notifications n FORCE INDEX "
+	    "(notes_by_time) JOIN users u ON u.id = "
+	    "n.user_id LEFT JOIN note_counts c ON c.user_id = u.id WHERE "
+	    "u.tenant = ? AND u.username = ? AND n.deleted = 0 ORDER BY "
+	    "n.created DESC, n.id DESC LIMIT ? OFFSET ?) UNION ALL "
+	    "(SELECT 1, s.id, NULL, s.type, NULL, s.message, "
+	    "x.acknowledged_at, NULL, "
+	    "s.dismissible, s.logins_disabled, COALESCE(x.state, 0), "
+	    "s.activation, s.deactivation, s.created" SYS_FROM_SQL
+	    " AND COALESCE(x.state, 0) < ? ORDER BY s.activation DESC, "
+	    "s.created DESC, s.id LIMIT 1000000)",
 	[Q_USER] = "SELECT id, tenant, username, email, created FROM users "
 	    "WHERE tenant = ? AND username = ?",
-	[Q_V1PAGE] = NOTE_COLS_SQL " ORDER BY n.created DESC, n.id DESC "
+	[Q_V1PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
 	    "LIMIT ? OFFSET ?",
 };
 
@@ -701,6 +719,105 @@ fail:
 	fail(out, qs[q]);
 }
 
+/* GET /messages as one statement (not Herald's; for the measurement). */
+static void
+same_messages_union(FCGX_Stream *out, const char *user, long long limit)
+{
+	MYSQL_BIND	p[9];
+	unsigned long	l[4];
+	long long	off = 0, below = 3, now = now_ms(), n = 0, k = 0;
+	long long	total = 0, unseen_n = 0;
+	char		num[96];
+	size_t		i;
+	int		r, sys = 0;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &limit);
+	bind_i64(&p[3], &off);
+	bind_str(&p[4], user, &l[2]);
+	bind_str(&p[5], TENANT, &l[3]);
+	bind_i64(&p[6], &now);
+	bind_i64(&p[7], &now);
+	bind_i64(&p[8], &below);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"messages\":[");
+	if (q_run(Q_UNION, p, 9) != 0)
+		goto fail;
+	while ((r = q_next(Q_UNION)) == 1) {
+		if (row.v[0][0] == '1' && !sys) {
+			snprintf(num, sizeof(num), "],\"total\":\"%lld\","
+			    "\"unseen_total\":\"%lld\",\"system-messages\":[",
+			    total, unseen_n);
+			o_lit(num);
+			sys = 1;
+		}
+		if (sys) {
+			o_lit(k++ > 0 ? ",{\"uuid\":" : "{\"uuid\":");
+			o_uuid(1, 0);
+			o_lit(",\"type\":");
+			o_col(3);
+			o_lit(",\"message\":");
+			o_col(5);
+			o_lit(",\"dismissible\":");
+			o_bool(8);
+			o_lit(",\"logins_disabled\":");
+			o_bool(9);
+			o_lit(",\"activation_date\":");
+			o_lit(row.v[11]);
+			o_lit(",\"deactivation_date\":");
+			o_lit(row.v[12]);
+			o_lit(",\"date_created\":");
+			o_lit(row.v[13]);
+			o_lit(row.null[6] ? ",\"acknowledged\":false}" :
+			    ",\"acknowledged\":true}");
+			continue;
+		}
+		if (n++ == 0) {
+			total = atoll(row.v[12]);
+			unseen_n = atoll(row.v[13]);
+		} else
+			o_lit(",");
+		for (i = 0; i < row.len[3]; i++)
+			if (row.v[3][i] == '_')
+				row.v[3][i] = ' ';
+		o_lit("{\"type\":");
+		o_col(3);
+		o_lit(",\"user\":");
+		o_col(2);
+		o_lit(",\"subject\":");
+		o_col(4);
+		o_lit(",\"email\":");
+		o_bool(8);
+		o_lit(",\"email_template\":");
+		o_col(6);
+		o_lit(",\"payload\":");
+		o_stored(7, '{', "{}");
+		o_lit(",\"message\":{\"id\":");
+		o_uuid(1, 1);
+		o_lit(",\"timestamp\":");
+		o_lit(row.v[11]);
+		o_lit(",\"text\":");
+		o_col(5);
+		o_lit("},\"seen\":");
+		o_bool(9);
+		o_lit(",\"deleted\":");
+		o_bool(10);
+		o_lit("}");
+	}
+	if (r != 0)
+		goto fail;
+	o_lit(sys ? "]}" : "],\"system-messages\":[]}");
+	if (oover)
+		goto fail;
+	reply(out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(out, qs[Q_UNION]);
+}
+
 static void
 same_count(FCGX_Stream *out, const char *user)
 {
@@ -929,7 +1046,9 @@ do_same(FCGX_Request *rq, const char *what)
 	}
 	if (qparam(qstr, "limit", lim, sizeof(lim)) != NULL)
 		limit = atoll(lim);
-	if (strncmp(what, "messages", 8) == 0)
+	if (strncmp(what, "messages-union", 14) == 0)
+		same_messages_union(rq->out, user, limit);
+	else if (strncmp(what, "messages", 8) == 0)
 		same_messages(rq->out, user, limit, 0);
 	else if (strncmp(what, "unseen", 6) == 0)
 		same_messages(rq->out, user, 1000, 1);

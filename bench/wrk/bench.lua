@@ -82,6 +82,9 @@ function request()
 	elseif mode == "same-messages" then
 		return wrk.format("GET", "/floor/same/messages?user=" .. user() ..
 		    "&limit=20")
+	elseif mode == "same-messages-union" then
+		return wrk.format("GET", "/floor/same/messages-union?user=" ..
+		    user() .. "&limit=20")
 	elseif mode == "same-count" then
 		return wrk.format("GET", "/floor/same/count?user=" .. user())
 	elseif mode == "same-v1list" then

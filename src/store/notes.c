@@ -37,18 +37,16 @@ static const char sql_delivery_insert[] =
     "n.icon, n.actions, n.targets, n.template_id, n.updated, n.seen_at, " \
     "n.sender, n.lang, u.id"
 #define NOTE_NCOLS	22
-#define NOTE_FROM \
-    " FROM notifications n JOIN users u ON u.id = n.user_id " \
-    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 /*
- * The same with the user's counters (schema 002) joined: one eq_ref
- * lookup beside the users row already read, where two scalar subqueries
- * cost two more joins to optimise and run on every execution.
+ * FROM notifications n [index hint] JOIN users u [LEFT JOIN note_counts c]
+ * WHERE ...: the counters (schema 002) joined are one eq_ref lookup
+ * beside the users row already read, where two scalar subqueries cost
+ * two more joins to optimise and run on every execution.
  */
-#define NOTE_FROM_COUNTED \
-    " FROM notifications n JOIN users u ON u.id = n.user_id " \
-    "LEFT JOIN note_counts c ON c.user_id = u.id " \
-    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
+#define NOTE_FROM	" FROM notifications n"
+#define NOTE_JOIN	" JOIN users u ON u.id = n.user_id"
+#define NOTE_COUNTED	" LEFT JOIN note_counts c ON c.user_id = u.id"
+#define NOTE_WHERE	" WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 
 /* A statement under construction: text and parameters. */
 struct nq {
@@ -58,6 +56,7 @@ struct nq {
 	size_t		n;
 	int		overflow;
 	int		counted;	/* FROM joins the counters */
+	const char	*hint;		/* an index hint for n, or NULL */
 };
 
 static void
@@ -114,7 +113,13 @@ nq_where(struct nq *q, const struct note_query *f, int with_seen)
 {
 	char	buf[32];
 
-	nq_add(q, q->counted ? NOTE_FROM_COUNTED : NOTE_FROM);
+	nq_add(q, NOTE_FROM);
+	if (q->hint != NULL)
+		nq_add(q, q->hint);
+	nq_add(q, NOTE_JOIN);
+	if (q->counted)
+		nq_add(q, NOTE_COUNTED);
+	nq_add(q, NOTE_WHERE);
 	nq_arg(q, SQL_STR(f->tenant));
 	nq_arg(q, SQL_STR(f->user));
 	if (with_seen && f->seen >= 0)
@@ -394,6 +399,15 @@ store_note_list(struct store *st, const struct note_query *f, note_cb cb,
 	if (f->sort >= NOTE_SORT__MAX)
 		return STORE_ERROR;
 	memset(&q, 0, sizeof(q));
+	/*
+	 * The hot listings (the user's, newest first, perhaps by read
+	 * state) name their index: the optimizer then skips estimating the
+	 * five others that start with (user_id, deleted) on every execution
+	 * (~15-20 us of mariadbd CPU a page).
+	 */
+	if (!nq_filtered(f) && f->sort == NOTE_SORT_CREATED)
+		q.hint = f->seen >= 0 ? " FORCE INDEX (notes_seen)" :
+		    " FORCE INDEX (notes_by_time)";
 	nq_add(&q, "SELECT " NOTE_COLS);
 	if (counts != NULL)
 		counters = nq_count_columns(&q, f);
