@@ -316,11 +316,16 @@ static const char *const q_sql[Q__MAX] = {
 	    "COALESCE(x.state, 0), x.acknowledged_at" SYS_FROM_SQL
 	    " AND COALESCE(x.state, 0) < ? ORDER BY s.activation DESC, "
 	    "s.created DESC, s.id",
-	[Q_OVERVIEW] = "SELECT COALESCE(" USER_COUNTER("total") ", 0), "
-	    "COALESCE(" USER_COUNTER("unseen") ", 0), "
+	[Q_OVERVIEW] = "SELECT COALESCE(MAX(c.total), 0), "
+	    "COALESCE(MAX(c.unseen), 0), "
 	    "COALESCE(SUM(COALESCE(x.state, 0) < 3), 0), "
 	    "COALESCE(SUM(COALESCE(x.state, 0) < 1), 0), "
-	    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0)" SYS_FROM_SQL,
+	    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0), COUNT(*) "
+	    "FROM system_notifications s LEFT JOIN users u ON u.tenant = "
+	    "s.tenant AND u.username = ? LEFT JOIN system_states x ON "
+	    "x.user_id = u.id AND x.system_id = s.id LEFT JOIN note_counts c "
+	    "ON c.user_id = u.id WHERE s.tenant = ? AND s.deactivation > ? "
+	    "AND s.activation <= ?",
 	[Q_TOKEN] = "SELECT id, hash, tenant, username, role, created, "
 	    "COALESCE(expires, 0), COALESCE(revoked, 0), "
 	    "COALESCE(last_used, 0) FROM api_tokens WHERE hash = ?",
@@ -821,30 +826,41 @@ fail:
 static void
 same_count(FCGX_Stream *out, const char *user)
 {
-	MYSQL_BIND	p[8];
-	unsigned long	l[8];
-	long long	now = now_ms(), v[5];
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	now = now_ms(), v[6];
 	char		buf[256];
 	int		n, i;
 
 	memset(p, 0, sizeof(p));
-	bind_str(&p[0], TENANT, &l[0]);
-	bind_str(&p[1], user, &l[1]);
-	bind_str(&p[2], TENANT, &l[2]);
-	bind_str(&p[3], user, &l[3]);
-	bind_str(&p[4], user, &l[4]);
-	bind_str(&p[5], TENANT, &l[5]);
-	bind_i64(&p[6], &now);
-	bind_i64(&p[7], &now);
-	if (q_run(Q_OVERVIEW, p, 8) != 0 || q_next(Q_OVERVIEW) != 1) {
+	bind_str(&p[0], user, &l[0]);
+	bind_str(&p[1], TENANT, &l[1]);
+	bind_i64(&p[2], &now);
+	bind_i64(&p[3], &now);
+	if (q_run(Q_OVERVIEW, p, 4) != 0 || q_next(Q_OVERVIEW) != 1) {
 		fail(out, qs[Q_OVERVIEW]);
 		return;
 	}
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		v[i] = atoll(row.v[i]);
 	if (q_next(Q_OVERVIEW) != 0) {
 		fail(out, qs[Q_OVERVIEW]);
 		return;
+	}
+	/* No active system notification: the counters are asked for. */
+	if (v[5] == 0) {
+		memset(p, 0, sizeof(p));
+		bind_str(&p[0], TENANT, &l[0]);
+		bind_str(&p[1], user, &l[1]);
+		if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+			fail(out, qs[Q_COUNTS]);
+			return;
+		}
+		v[0] = atoll(row.v[0]);
+		if (q_next(Q_COUNTS) != 0) {
+			fail(out, qs[Q_COUNTS]);
+			return;
+		}
 	}
 	n = snprintf(buf, sizeof(buf), "{\"user-total\":%lld,\"system-total\":"
 	    "%lld,\"system-total-new\":%lld,\"system-total-unseen\":%lld}",

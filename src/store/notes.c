@@ -448,10 +448,7 @@ store_note_list(struct store *st, const struct note_query *f, note_cb cb,
 }
 
 /* One row (zeroes without the user or counters): one join, no subquery. */
-static const char sql_counts[] =
-    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0) "
-    "FROM users v LEFT JOIN note_counts c ON c.user_id = v.id "
-    "WHERE v.tenant = ? AND v.username = ?";
+static const char sql_counts[] = SQL_USER_COUNTS;
 
 enum store_rc
 store_note_count(struct store *st, const struct note_query *f,
