@@ -11,6 +11,22 @@
  *   .../insert   one prepared INSERT into notifications (autocommit), for
  *                a random preloaded user, with a fresh random UUID
  *
+ * and, per read scenario of bench/run, "the same work": exactly the
+ * statements Herald runs for the route (the same SQL text, byte for byte,
+ * the same binds, so the same rows; bench/run checks the text against
+ * MariaDB's general log), the rows written as JSON in the simplest correct
+ * way (fixed bind buffers, one snprintf-style pass, no library):
+ *
+ *   .../same/messages?user=U&limit=N  GET /messages: the page with its
+ *                counts as columns, then the user's system notifications
+ *   .../same/unseen?user=U            GET /unseen-messages: the unseen rows
+ *                (list_max 1000), the counts when the page is empty, the
+ *                unseen system notifications
+ *   .../same/count?user=U             GET /count-messages: the overview
+ *   .../same/v1list?user=U&limit=N    GET /v1/users/U/notifications: the
+ *                bearer token's row, the page (N + 1 rows) with counters
+ *   .../same/v1count?user=U           GET /v1/users/U/notifications/count
+ *
  * usage: floor SOCKET WORKERS DB_SOCKET DB_NAME DB_USER DB_PASSWORD
  *
  * Built by bench/run:  cc -O2 -o floor floor.c $(pkg-config --cflags
@@ -19,6 +35,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +43,17 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 #include <mysql.h>
+#include <openssl/evp.h>
 
 #define MAXW	64
 #define NIDS	4096
+
+#define TENANT	"default"
 
 static const char json_body[] =
     "{\"total\":\"0\",\"unseen_total\":\"0\",\"messages\":[],"
@@ -103,8 +124,10 @@ db_open(char **av)
 		die("connect");
 	/* A random sample spread over the table, so lookups miss caches
 	 * as Herald's do. */
-	nids = load_ids("SELECT id FROM notifications ORDER BY RAND() "
-	    "LIMIT 4096", ids);
+	/* (No ORDER BY RAND(): on 10^6 rows it needs an on-disk temporary
+	 * table, and a scan keeps the spread.) */
+	nids = load_ids("SELECT id FROM notifications WHERE RAND() < 8192 / "
+	    "(SELECT COUNT(*) FROM notifications) LIMIT 4096", ids);
 	nusers = load_ids("SELECT id FROM users WHERE username <> 'heavy' "
 	    "ORDER BY RAND() LIMIT 4096", users);
 	if (nids == 0 || nusers == 0) {
@@ -251,6 +274,810 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
 	reply(out, "200 OK", "{\"success\":true}", 16);
 }
 
+/* --- the same work as Herald ------------------------------------------ */
+
+/*
+ * The SQL text Herald sends, copied from MariaDB's general log (Execute
+ * lines) while the scenario ran; bench/run compares it again every run.
+ */
+#define USER_COUNTER(col) \
+    "(SELECT c." col " FROM users v JOIN note_counts c " \
+    "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
+/* The page's counters are columns of a join (src/store/notes.c). */
+#define NOTE_COLS_SQL(idx) \
+    "SELECT n.id, u.username, n.type, n.subject, n.body, n.template, " \
+    "n.payload, n.email, n.seen, n.deleted, n.created, n.body_format, " \
+    "n.link, n.icon, n.actions, n.targets, n.template_id, n.updated, " \
+    "n.seen_at, n.sender, n.lang, u.id, c.total, c.unseen " \
+    "FROM notifications n FORCE INDEX (" idx ") JOIN users u ON " \
+    "u.id = n.user_id LEFT JOIN note_counts c ON c.user_id = u.id " \
+    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
+#define SYS_FROM_SQL \
+    " FROM system_notifications s LEFT JOIN users u ON u.tenant = " \
+    "s.tenant AND u.username = ? LEFT JOIN system_states x ON x.user_id " \
+    "= u.id AND x.system_id = s.id WHERE s.tenant = ? AND " \
+    "s.deactivation > ? AND s.activation <= ?"
+#define COUNTS_SQL \
+    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0) " \
+    "FROM users v LEFT JOIN note_counts c ON c.user_id = v.id " \
+    "WHERE v.tenant = ? AND v.username = ?"
+
+enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
+    Q_USER, Q_V1PAGE, Q_UNION, Q__MAX };
+
+static const char *const q_sql[Q__MAX] = {
+	[Q_PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
+	    "LIMIT ? OFFSET ?",
+	[Q_UNSEEN] = NOTE_COLS_SQL("notes_seen") " AND n.seen = 0 ORDER BY n.created ASC, "
+	    "n.id ASC LIMIT ? OFFSET ?",
+	[Q_COUNTS] = COUNTS_SQL,
+	[Q_SYS] = "SELECT s.id, s.type, s.message, s.activation, "
+	    "s.deactivation, s.created, s.dismissible, s.logins_disabled, "
+	    "COALESCE(x.state, 0), x.acknowledged_at" SYS_FROM_SQL
+	    " AND COALESCE(x.state, 0) < ? ORDER BY s.activation DESC, "
+	    "s.created DESC, s.id",
+	[Q_OVERVIEW] = "SELECT COALESCE(MAX(c.total), 0), "
+	    "COALESCE(MAX(c.unseen), 0), "
+	    "COALESCE(SUM(COALESCE(x.state, 0) < 3), 0), "
+	    "COALESCE(SUM(COALESCE(x.state, 0) < 1), 0), "
+	    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0), COUNT(*) "
+	    "FROM system_notifications s LEFT JOIN users u ON u.tenant = "
+	    "s.tenant AND u.username = ? LEFT JOIN system_states x ON "
+	    "x.user_id = u.id AND x.system_id = s.id LEFT JOIN note_counts c "
+	    "ON c.user_id = u.id WHERE s.tenant = ? AND s.deactivation > ? "
+	    "AND s.activation <= ?",
+	[Q_TOKEN] = "SELECT id, hash, tenant, username, role, created, "
+	    "COALESCE(expires, 0), COALESCE(revoked, 0), "
+	    "COALESCE(last_used, 0) FROM api_tokens WHERE hash = ?",
+	/*
+	 * Not Herald's: the page and the system list as one UNION ALL (the
+	 * first column says which), to measure one statement against two
+	 * (.../same/messages-union; bench/README.md).
+	 */
+	[Q_UNION] = "(SELECT 0, n.id, u.username, n.type, n.subject, n.body, "
+	    "n.template, n.payload, n.email, n.seen, n.deleted, n.created, "
+	    "c.total, c.unseen FROM notifications n FORCE INDEX "
+	    "(notes_by_time) JOIN users u ON u.id = "
+	    "n.user_id LEFT JOIN note_counts c ON c.user_id = u.id WHERE "
+	    "u.tenant = ? AND u.username = ? AND n.deleted = 0 ORDER BY "
+	    "n.created DESC, n.id DESC LIMIT ? OFFSET ?) UNION ALL "
+	    "(SELECT 1, s.id, NULL, s.type, NULL, s.message, "
+	    "x.acknowledged_at, NULL, "
+	    "s.dismissible, s.logins_disabled, COALESCE(x.state, 0), "
+	    "s.activation, s.deactivation, s.created" SYS_FROM_SQL
+	    " AND COALESCE(x.state, 0) < ? ORDER BY s.activation DESC, "
+	    "s.created DESC, s.id LIMIT 1000000)",
+	[Q_USER] = "SELECT id, tenant, username, email, created FROM users "
+	    "WHERE tenant = ? AND username = ?",
+	[Q_V1PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
+	    "LIMIT ? OFFSET ?",
+};
+
+/* Column numbers of the note rows. */
+enum { C_ID, C_USER, C_TYPE, C_SUBJ, C_BODY, C_TMPL, C_PAY, C_EMAIL,
+    C_SEEN, C_DEL, C_CREATED, C_FORMAT, C_LINK, C_ICON, C_ACTIONS,
+    C_TARGETS, C_TMPLID, C_UPDATED, C_SEENAT, C_SENDER, C_LANG, C_UID,
+    C_TOTAL, C_UNSEEN };
+
+#define NCOL	24
+#define COLMAX	65536	/* bytes of one column; more is an error */
+
+static MYSQL_STMT	*qs[Q__MAX];
+
+/* A fetched row: every column as text (ints converted by the client). */
+struct frow {
+	MYSQL_BIND	 b[NCOL];
+	char		 v[NCOL][COLMAX + 1];
+	unsigned long	 len[NCOL];
+	my_bool		 null[NCOL];
+	unsigned int	 n;
+};
+static struct frow	 row;
+
+/* The answer, written as it goes. */
+static char	 ob[8 * 1024 * 1024];
+static size_t	 ol;
+static int	 oover;
+
+static void
+o_raw(const char *s, size_t n)
+{
+	if (n > sizeof(ob) - ol) {
+		oover = 1;
+		return;
+	}
+	memcpy(ob + ol, s, n);
+	ol += n;
+}
+
+static void
+o_lit(const char *s)
+{
+	o_raw(s, strlen(s));
+}
+
+/* A JSON string (escaped as RFC 8259 asks), or null. */
+static void
+o_str(const char *s, size_t n, int isnull)
+{
+	static const char	hex[] = "0123456789abcdef";
+	char			e[6] = "\\u00";
+	size_t			i, run = 0;
+
+	if (isnull) {
+		o_lit("null");
+		return;
+	}
+	o_raw("\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char	c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		o_raw(s + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			e[1] = (char)c;
+			o_raw(e, 2);
+			e[1] = 'u';
+		} else {
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			o_raw(e, 6);
+		}
+	}
+	o_raw(s + run, n - run);
+	o_raw("\"", 1);
+}
+
+static void
+o_col(int c)
+{
+	o_str(row.v[c], row.len[c], row.null[c]);
+}
+
+static void
+o_uuid(int c, int upper)
+{
+	static const char	lo[] = "0123456789abcdef", up[] =
+	    "0123456789ABCDEF";
+	const char		*h = upper ? up : lo;
+	const unsigned char	*u = (const unsigned char *)row.v[c];
+	char			 t[38];
+	int			 i, k = 1;
+
+	if (row.null[c] || row.len[c] != 16) {
+		o_lit("null");
+		return;
+	}
+	t[0] = '"';
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			t[k++] = '-';
+		t[k++] = h[u[i] >> 4];
+		t[k++] = h[u[i] & 15];
+	}
+	t[k++] = '"';
+	o_raw(t, (size_t)k);
+}
+
+static void
+o_bool(int c)
+{
+	o_lit(!row.null[c] && row.v[c][0] != '0' ? "true" : "false");
+}
+
+/* Stored JSON as stored, or "dflt" when it is not the expected kind. */
+static void
+o_stored(int c, char open, const char *dflt)
+{
+	if (row.null[c] || row.v[c][0] != open)
+		o_lit(dflt);
+	else
+		o_raw(row.v[c], row.len[c]);
+}
+
+static void
+o_time(int c, int nullable)
+{
+	long long	ms = atoll(row.v[c]);
+	time_t		t;
+	struct tm	tm;
+	char		buf[48];
+	size_t		n;
+
+	if (ms == 0 && nullable) {
+		o_lit("null");
+		return;
+	}
+	t = (time_t)(ms / 1000);
+	gmtime_r(&t, &tm);
+	n = strftime(buf, sizeof(buf), "\"%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%03dZ\"", (int)(ms % 1000));
+	o_lit(buf);
+}
+
+static long long	now_ms(void);
+
+/* Run statement "q" with "np" binds; 0, or -1 after a failure. */
+static int
+q_run(enum q_id q, MYSQL_BIND *p, unsigned int np)
+{
+	MYSQL_STMT	*s;
+	unsigned int	 i;
+
+	(void)np;
+	if (qs[q] == NULL) {
+		if ((s = mysql_stmt_init(db)) == NULL ||
+		    mysql_stmt_prepare(s, q_sql[q], strlen(q_sql[q])) != 0)
+			die("prepare");
+		qs[q] = s;
+	}
+	s = qs[q];
+	if (mysql_stmt_bind_param(s, p) != 0 || mysql_stmt_execute(s) != 0)
+		return -1;
+	row.n = mysql_stmt_field_count(s);
+	if (row.n > NCOL)
+		return -1;
+	memset(row.b, 0, sizeof(row.b));
+	for (i = 0; i < row.n; i++) {
+		row.b[i].buffer_type = MYSQL_TYPE_STRING;
+		row.b[i].buffer = row.v[i];
+		row.b[i].buffer_length = COLMAX;
+		row.b[i].length = &row.len[i];
+		row.b[i].is_null = &row.null[i];
+	}
+	return mysql_stmt_bind_result(s, row.b) == 0 ? 0 : -1;
+}
+
+/* The next row (NUL-terminated columns): 1, 0 at the end, -1 failed. */
+static int
+q_next(enum q_id q)
+{
+	unsigned int	i;
+	int		f = mysql_stmt_fetch(qs[q]);
+
+	if (f == MYSQL_NO_DATA) {
+		mysql_stmt_free_result(qs[q]);
+		return 0;
+	}
+	if (f != 0) {	/* truncated (a column over COLMAX) or an error */
+		mysql_stmt_free_result(qs[q]);
+		mysql_stmt_reset(qs[q]);
+		return -1;
+	}
+	for (i = 0; i < row.n; i++)
+		row.v[i][row.null[i] ? 0 : row.len[i]] = '\0';
+	return 1;
+}
+
+static void
+bind_str(MYSQL_BIND *b, const char *s, unsigned long *len)
+{
+	*len = strlen(s);
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = (void *)(uintptr_t)s;
+	b->buffer_length = *len;
+	b->length = len;
+}
+
+static void
+bind_i64(MYSQL_BIND *b, long long *v)
+{
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = v;
+}
+
+/* The note rows of the agent (object N of agent.md §3.1); 0 or -1. */
+static int
+agent_rows(enum q_id q, long long *total, long long *unseen, long long *n)
+{
+	int	r;
+	size_t	i;
+
+	for (*n = 0; (r = q_next(q)) == 1; (*n)++) {
+		if (*n > 0)
+			o_lit(",");
+		else {
+			*total = atoll(row.v[C_TOTAL]);
+			*unseen = atoll(row.v[C_UNSEEN]);
+		}
+		for (i = 0; i < row.len[C_TYPE]; i++)
+			if (row.v[C_TYPE][i] == '_')
+				row.v[C_TYPE][i] = ' ';
+		o_lit("{\"type\":");
+		o_col(C_TYPE);
+		o_lit(",\"user\":");
+		o_col(C_USER);
+		o_lit(",\"subject\":");
+		o_col(C_SUBJ);
+		o_lit(",\"email\":");
+		o_bool(C_EMAIL);
+		o_lit(",\"email_template\":");
+		o_col(C_TMPL);
+		o_lit(",\"payload\":");
+		o_stored(C_PAY, '{', "{}");
+		o_lit(",\"message\":{\"id\":");
+		o_uuid(C_ID, 1);
+		o_lit(",\"timestamp\":");
+		o_lit(row.v[C_CREATED]);
+		o_lit(",\"text\":");
+		o_col(C_BODY);
+		o_lit("},\"seen\":");
+		o_bool(C_SEEN);
+		o_lit(",\"deleted\":");
+		o_bool(C_DEL);
+		o_lit("}");
+	}
+	return r;
+}
+
+/* "system-messages": the user's active ones below state "below". */
+static int
+agent_sys(const char *user, long long below)
+{
+	MYSQL_BIND	p[5];
+	unsigned long	l[2];
+	long long	now = now_ms(), n = 0;
+	int		r;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], user, &l[0]);
+	bind_str(&p[1], TENANT, &l[1]);
+	bind_i64(&p[2], &now);
+	bind_i64(&p[3], &now);
+	bind_i64(&p[4], &below);
+	if (q_run(Q_SYS, p, 5) != 0)
+		return -1;
+	o_lit(",\"system-messages\":[");
+	for (; (r = q_next(Q_SYS)) == 1; n++) {
+		o_lit(n > 0 ? ",{\"uuid\":" : "{\"uuid\":");
+		o_uuid(0, 0);
+		o_lit(",\"type\":");
+		o_col(1);
+		o_lit(",\"message\":");
+		o_col(2);
+		o_lit(",\"dismissible\":");
+		o_bool(6);
+		o_lit(",\"logins_disabled\":");
+		o_bool(7);
+		o_lit(",\"activation_date\":");
+		o_lit(row.v[3]);
+		o_lit(",\"deactivation_date\":");
+		o_lit(row.v[4]);
+		o_lit(",\"date_created\":");
+		o_lit(row.v[5]);
+		o_lit(",\"acknowledged\":");
+		o_lit(row.null[9] ? "false" : "true");
+		o_lit("}");
+	}
+	o_lit("]");
+	return r;
+}
+
+/* The value of "name" in the query string (no decoding: bench values). */
+static const char *
+qparam(const char *qs_, const char *name, char *buf, size_t sz)
+{
+	size_t		 n = strlen(name), k;
+	const char	*p = qs_;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			k = strcspn(p + n + 1, "&");
+			if (k >= sz)
+				k = sz - 1;
+			memcpy(buf, p + n + 1, k);
+			buf[k] = '\0';
+			return buf;
+		}
+		p = strchr(p, '&');
+		if (p != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+static void
+same_messages(FCGX_Stream *out, const char *user, long long limit,
+    int unseen)
+{
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	off = 0, total = 0, unseen_n = 0, n = 0;
+	char		num[96];
+	enum q_id	q = unseen ? Q_UNSEEN : Q_PAGE;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &limit);
+	bind_i64(&p[3], &off);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"messages\":[");
+	if (q_run(q, p, 4) != 0 || agent_rows(q, &total, &unseen_n, &n) != 0)
+		goto fail;
+	if (n == 0) {	/* an empty page carries no counts: ask */
+		if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1)
+			goto fail;
+		total = atoll(row.v[0]);
+		unseen_n = atoll(row.v[1]);
+		if (q_next(Q_COUNTS) != 0)
+			goto fail;
+		/* /unseen-messages: total counts the filter (seen = 0). */
+		if (unseen)
+			total = unseen_n;
+	} else if (unseen)
+		total = unseen_n;
+	snprintf(num, sizeof(num), "],\"total\":\"%lld\",\"unseen_total\":"
+	    "\"%lld\"", total, unseen_n);
+	o_lit(num);
+	if (agent_sys(user, unseen ? 2 : 3) != 0)
+		goto fail;
+	o_lit("}");
+	if (oover)
+		goto fail;
+	reply(out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(out, qs[q]);
+}
+
+/* GET /messages as one statement (not Herald's; for the measurement). */
+static void
+same_messages_union(FCGX_Stream *out, const char *user, long long limit)
+{
+	MYSQL_BIND	p[9];
+	unsigned long	l[4];
+	long long	off = 0, below = 3, now = now_ms(), n = 0, k = 0;
+	long long	total = 0, unseen_n = 0;
+	char		num[96];
+	size_t		i;
+	int		r, sys = 0;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &limit);
+	bind_i64(&p[3], &off);
+	bind_str(&p[4], user, &l[2]);
+	bind_str(&p[5], TENANT, &l[3]);
+	bind_i64(&p[6], &now);
+	bind_i64(&p[7], &now);
+	bind_i64(&p[8], &below);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"messages\":[");
+	if (q_run(Q_UNION, p, 9) != 0)
+		goto fail;
+	while ((r = q_next(Q_UNION)) == 1) {
+		if (row.v[0][0] == '1' && !sys) {
+			snprintf(num, sizeof(num), "],\"total\":\"%lld\","
+			    "\"unseen_total\":\"%lld\",\"system-messages\":[",
+			    total, unseen_n);
+			o_lit(num);
+			sys = 1;
+		}
+		if (sys) {
+			o_lit(k++ > 0 ? ",{\"uuid\":" : "{\"uuid\":");
+			o_uuid(1, 0);
+			o_lit(",\"type\":");
+			o_col(3);
+			o_lit(",\"message\":");
+			o_col(5);
+			o_lit(",\"dismissible\":");
+			o_bool(8);
+			o_lit(",\"logins_disabled\":");
+			o_bool(9);
+			o_lit(",\"activation_date\":");
+			o_lit(row.v[11]);
+			o_lit(",\"deactivation_date\":");
+			o_lit(row.v[12]);
+			o_lit(",\"date_created\":");
+			o_lit(row.v[13]);
+			o_lit(row.null[6] ? ",\"acknowledged\":false}" :
+			    ",\"acknowledged\":true}");
+			continue;
+		}
+		if (n++ == 0) {
+			total = atoll(row.v[12]);
+			unseen_n = atoll(row.v[13]);
+		} else
+			o_lit(",");
+		for (i = 0; i < row.len[3]; i++)
+			if (row.v[3][i] == '_')
+				row.v[3][i] = ' ';
+		o_lit("{\"type\":");
+		o_col(3);
+		o_lit(",\"user\":");
+		o_col(2);
+		o_lit(",\"subject\":");
+		o_col(4);
+		o_lit(",\"email\":");
+		o_bool(8);
+		o_lit(",\"email_template\":");
+		o_col(6);
+		o_lit(",\"payload\":");
+		o_stored(7, '{', "{}");
+		o_lit(",\"message\":{\"id\":");
+		o_uuid(1, 1);
+		o_lit(",\"timestamp\":");
+		o_lit(row.v[11]);
+		o_lit(",\"text\":");
+		o_col(5);
+		o_lit("},\"seen\":");
+		o_bool(9);
+		o_lit(",\"deleted\":");
+		o_bool(10);
+		o_lit("}");
+	}
+	if (r != 0)
+		goto fail;
+	o_lit(sys ? "]}" : "],\"system-messages\":[]}");
+	if (oover)
+		goto fail;
+	reply(out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(out, qs[Q_UNION]);
+}
+
+static void
+same_count(FCGX_Stream *out, const char *user)
+{
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	now = now_ms(), v[6];
+	char		buf[256];
+	int		n, i;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], user, &l[0]);
+	bind_str(&p[1], TENANT, &l[1]);
+	bind_i64(&p[2], &now);
+	bind_i64(&p[3], &now);
+	if (q_run(Q_OVERVIEW, p, 4) != 0 || q_next(Q_OVERVIEW) != 1) {
+		fail(out, qs[Q_OVERVIEW]);
+		return;
+	}
+	for (i = 0; i < 6; i++)
+		v[i] = atoll(row.v[i]);
+	if (q_next(Q_OVERVIEW) != 0) {
+		fail(out, qs[Q_OVERVIEW]);
+		return;
+	}
+	/* No active system notification: the counters are asked for. */
+	if (v[5] == 0) {
+		memset(p, 0, sizeof(p));
+		bind_str(&p[0], TENANT, &l[0]);
+		bind_str(&p[1], user, &l[1]);
+		if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+			fail(out, qs[Q_COUNTS]);
+			return;
+		}
+		v[0] = atoll(row.v[0]);
+		if (q_next(Q_COUNTS) != 0) {
+			fail(out, qs[Q_COUNTS]);
+			return;
+		}
+	}
+	n = snprintf(buf, sizeof(buf), "{\"user-total\":%lld,\"system-total\":"
+	    "%lld,\"system-total-new\":%lld,\"system-total-unseen\":%lld}",
+	    v[0], v[2], v[3], v[4]);
+	reply(out, "200 OK", buf, (size_t)n);
+}
+
+/* The bearer token's row, as Herald's authentication reads it. */
+static int
+same_token(FCGX_Request *rq)
+{
+	const char	*a = FCGX_GetParam("HTTP_AUTHORIZATION", rq->envp);
+	unsigned char	 h[32];
+	unsigned int	 hl = 0;
+	unsigned long	 len = 32;
+	MYSQL_BIND	 p[1];
+	int		 r, found = 0;
+
+	if (a == NULL || strncmp(a, "Bearer ", 7) != 0 ||
+	    EVP_Digest(a + 7, strlen(a + 7), h, &hl, EVP_sha256(), NULL) != 1)
+		return -1;
+	memset(p, 0, sizeof(p));
+	p[0].buffer_type = MYSQL_TYPE_BLOB;
+	p[0].buffer = h;
+	p[0].buffer_length = 32;
+	p[0].length = &len;
+	if (q_run(Q_TOKEN, p, 1) != 0)
+		return -1;
+	while ((r = q_next(Q_TOKEN)) == 1)
+		found = row.len[1] == 32 && memcmp(row.v[1], h, 32) == 0 &&
+		    atoll(row.v[7]) == 0;
+	return r == 0 && found ? 0 : -1;
+}
+
+/* /v1 looks the path's user up first (404 when there is none). */
+static int
+same_user(const char *user)
+{
+	MYSQL_BIND	p[2];
+	unsigned long	l[2];
+	int		r, found = 0;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	if (q_run(Q_USER, p, 2) != 0)
+		return -1;
+	while ((r = q_next(Q_USER)) == 1)
+		found = 1;
+	return r == 0 && found ? 0 : -1;
+}
+
+static void
+same_v1list(FCGX_Request *rq, const char *user, long long limit)
+{
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	off = 0, lim = limit + 1, n = 0, unread = 0;
+	char		num[64], last[2][64];
+	int		i, r;
+
+	if (same_token(rq) != 0) {
+		reply(rq->out, "401 Unauthorized", "{}", 2);
+		return;
+	}
+	if (same_user(user) != 0) {
+		reply(rq->out, "404 Not Found", "{}", 2);
+		return;
+	}
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &lim);
+	bind_i64(&p[3], &off);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"items\":[");
+	if (q_run(Q_V1PAGE, p, 4) != 0)
+		goto fail;
+	for (; (r = q_next(Q_V1PAGE)) == 1; n++) {
+		if (n == 0)
+			unread = atoll(row.v[C_UNSEEN]);
+		if (n == limit)
+			continue;	/* one past the page: there is a next */
+		o_lit(n > 0 ? ",{\"id\":" : "{\"id\":");
+		o_uuid(C_ID, 0);
+		o_lit(",\"recipient\":{\"id\":");
+		o_uuid(C_UID, 0);
+		o_lit(",\"name\":");
+		o_col(C_USER);
+		o_lit("},\"template\":");
+		o_uuid(C_TMPLID, 0);
+		o_lit(",\"type\":");
+		o_col(C_TYPE);
+		o_lit(",\"title\":");
+		o_col(C_SUBJ);
+		o_lit(",\"body\":");
+		o_col(C_BODY);
+		o_lit(",\"body_format\":");
+		o_lit(row.v[C_FORMAT][0] == '1' ? "\"markdown\"" :
+		    row.v[C_FORMAT][0] == '2' ? "\"html\"" : "\"text\"");
+		o_lit(",\"link\":");
+		o_col(C_LINK);
+		o_lit(",\"icon\":");
+		o_col(C_ICON);
+		o_lit(",\"actions\":");
+		o_stored(C_ACTIONS, '[', "[]");
+		o_lit(",\"targets\":");
+		o_stored(C_TARGETS, '[', "[]");
+		o_lit(",\"data\":");
+		o_stored(C_PAY, '{', "{}");
+		o_lit(",\"read_at\":");
+		o_time(row.v[C_SEEN][0] == '1' ? (atoll(row.v[C_SEENAT]) != 0 ?
+		    C_SEENAT : C_UPDATED) : C_SEENAT, row.v[C_SEEN][0] != '1');
+		o_lit(",\"created_at\":");
+		o_time(C_CREATED, 0);
+		o_lit(",\"updated_at\":");
+		o_time(C_UPDATED, 0);
+		o_lit("}");
+		snprintf(last[0], sizeof(last[0]), "%016llx",
+		    (unsigned long long)atoll(row.v[C_CREATED]));
+		memcpy(last[1], row.v[C_ID], 16);
+	}
+	if (r != 0)
+		goto fail;
+	o_lit("],\"next\":");
+	if (n > limit) {
+		o_lit("\"");
+		o_lit(last[0]);
+		for (i = 0; i < 16; i++) {
+			snprintf(num, sizeof(num), "%02x",
+			    (unsigned char)last[1][i]);
+			o_lit(num);
+		}
+		o_lit("\"");
+	} else
+		o_lit("null");
+	snprintf(num, sizeof(num), ",\"unread\":%lld}", unread);
+	o_lit(num);
+	if (oover)
+		goto fail;
+	reply(rq->out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(rq->out, qs[Q_V1PAGE]);
+}
+
+static void
+same_v1count(FCGX_Request *rq, const char *user)
+{
+	MYSQL_BIND	p[2];
+	unsigned long	l[2];
+	char		buf[128];
+	int		n;
+
+	if (same_token(rq) != 0) {
+		reply(rq->out, "401 Unauthorized", "{}", 2);
+		return;
+	}
+	if (same_user(user) != 0) {
+		reply(rq->out, "404 Not Found", "{}", 2);
+		return;
+	}
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+		fail(rq->out, qs[Q_COUNTS]);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "{\"total\":%lld,\"unread\":%lld}",
+	    atoll(row.v[0]), atoll(row.v[1]));
+	if (q_next(Q_COUNTS) != 0) {
+		fail(rq->out, qs[Q_COUNTS]);
+		return;
+	}
+	reply(rq->out, "200 OK", buf, (size_t)n);
+}
+
+static long long
+now_ms(void)
+{
+	struct timeval	tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void
+do_same(FCGX_Request *rq, const char *what)
+{
+	const char	*qstr = FCGX_GetParam("QUERY_STRING", rq->envp);
+	char		 user[256], lim[32];
+	long long	 limit = 20;
+
+	if (qstr == NULL || qparam(qstr, "user", user, sizeof(user)) == NULL) {
+		reply(rq->out, "400 Bad Request", "{}", 2);
+		return;
+	}
+	if (qparam(qstr, "limit", lim, sizeof(lim)) != NULL)
+		limit = atoll(lim);
+	if (strncmp(what, "messages-union", 14) == 0)
+		same_messages_union(rq->out, user, limit);
+	else if (strncmp(what, "messages", 8) == 0)
+		same_messages(rq->out, user, limit, 0);
+	else if (strncmp(what, "unseen", 6) == 0)
+		same_messages(rq->out, user, 1000, 1);
+	else if (strncmp(what, "count", 5) == 0)
+		same_count(rq->out, user);
+	else if (strncmp(what, "v1list", 6) == 0)
+		same_v1list(rq, user, limit);
+	else if (strncmp(what, "v1count", 7) == 0)
+		same_v1count(rq, user);
+	else
+		reply(rq->out, "404 Not Found", "{}", 2);
+}
+
 static void
 on_term(int sig)
 {
@@ -264,7 +1091,7 @@ worker(int fd, char **av)
 {
 	FCGX_Request		 rq;
 	struct sigaction	 sa;
-	const char		*uri;
+	const char		*uri, *same;
 	struct timeval		 tv;
 
 	memset(&sa, 0, sizeof(sa));
@@ -279,7 +1106,9 @@ worker(int fd, char **av)
 		uri = FCGX_GetParam("DOCUMENT_URI", rq.envp);
 		if (uri == NULL)
 			uri = "";
-		if (strstr(uri, "/select") != NULL)
+		if ((same = strstr(uri, "/same/")) != NULL)
+			do_same(&rq, same + 6);
+		else if (strstr(uri, "/select") != NULL)
 			do_select(rq.out);
 		else if (strstr(uri, "/insert") != NULL)
 			do_insert(rq.in, rq.out);

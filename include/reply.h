@@ -11,8 +11,9 @@ struct json_object;
 struct reply {
 	int		 status;
 	const char	*ctype;		/* static string */
-	char		*body;		/* owned */
+	char		*body;		/* owned, or doc's text when doc is set */
 	size_t		 bodysz;
+	struct json_object *doc;	/* a reference holding body (reply_json) */
 	char		 extra[512];	/* additional header lines, CRLF-terminated */
 	struct herr	 err;		/* an error to render, when no body */
 };
@@ -21,7 +22,10 @@ void	reply_init(struct reply *);
 void	reply_free(struct reply *);
 void	reply_reset(struct reply *);
 
-/* Set the body to the JSON text of "doc" (borrowed).  Returns status. */
+/*
+ * Set the body to the JSON text of "doc" (borrowed: the reply takes a
+ * reference and sends json-c's own text, no copy).  Returns status.
+ */
 int	reply_json(struct reply *, int status, struct json_object *doc);
 
 /* Take "body" (malloc'd, NUL-terminated) as the body.  Returns status. */

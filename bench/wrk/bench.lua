@@ -9,14 +9,20 @@
 --   seen          POST /seen?user=U {"uuids":[real unseen ids of U]}
 --   mix           90% "messages", 10% "notification", users at random
 --   floor-insert  POST /floor/insert with the same body as "notification"
+--   v1list        GET /v1/users/<random light user>/notifications?limit=20
+--   v1count       GET /v1/users/<random light user>/notifications/count
+--   same-X        the same-work floor of X (messages, count, v1list,
+--                 v1count): /floor/same/...?user=<the same kind of user>
 --
 -- Environment: BENCH_USERS (light users are user1..userN),
--- BENCH_SEEN_FILE (lines "user id id id ...", for "seen").
+-- BENCH_SEEN_FILE (lines "user id id id ...", for "seen"), BENCH_TOKEN (a
+-- service token, sent as Authorization: Bearer by the v1 modes).
 
 local mode = "messages"
 local nusers = tonumber(os.getenv("BENCH_USERS") or "10000")
 local seen = {}
 local json_hdr = { ["Content-Type"] = "application/json" }
+local auth_hdr = { ["Authorization"] = "Bearer " .. (os.getenv("BENCH_TOKEN") or "") }
 
 function init(args)
 	mode = args[1] or mode
@@ -67,6 +73,26 @@ function request()
 	elseif mode == "seen" then
 		local s = seen[math.random(1, #seen)]
 		return wrk.format("POST", "/seen?user=" .. s[1], json_hdr, s[2])
+	elseif mode == "v1list" then
+		return wrk.format("GET", "/v1/users/" .. user() ..
+		    "/notifications?limit=20", auth_hdr)
+	elseif mode == "v1count" then
+		return wrk.format("GET", "/v1/users/" .. user() ..
+		    "/notifications/count", auth_hdr)
+	elseif mode == "same-messages" then
+		return wrk.format("GET", "/floor/same/messages?user=" .. user() ..
+		    "&limit=20")
+	elseif mode == "same-messages-union" then
+		return wrk.format("GET", "/floor/same/messages-union?user=" ..
+		    user() .. "&limit=20")
+	elseif mode == "same-count" then
+		return wrk.format("GET", "/floor/same/count?user=" .. user())
+	elseif mode == "same-v1list" then
+		return wrk.format("GET", "/floor/same/v1list?user=" .. user() ..
+		    "&limit=20", auth_hdr)
+	elseif mode == "same-v1count" then
+		return wrk.format("GET", "/floor/same/v1count?user=" .. user(),
+		    auth_hdr)
 	elseif mode == "mix" then
 		if math.random(1, 10) == 1 then
 			return notification("/notification")

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,24 @@ reply_init(struct reply *r)
 	r->ctype = "text/plain; charset=utf-8";
 }
 
+/* Drop the body: json-c's text goes with its document. */
+static void
+reply_body_free(struct reply *r)
+{
+	if (r->doc != NULL)
+		json_object_put(r->doc);
+	else
+		free(r->body);
+	r->doc = NULL;
+	r->body = NULL;
+}
+
 void
 reply_free(struct reply *r)
 {
 	if (r == NULL)
 		return;
-	free(r->body);
+	reply_body_free(r);
 	reply_init(r);
 }
 
@@ -44,7 +57,7 @@ reply_set(struct reply *r, int status, const char *ctype, const char *text,
 		return 500;
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	free(r->body);
+	reply_body_free(r);
 	r->body = copy;
 	r->bodysz = len;
 	r->status = status;
@@ -60,15 +73,21 @@ reply_json(struct reply *r, int status, struct json_object *doc)
 
 	if ((text = jsonio_text(doc, &len)) == NULL)
 		return 500;
-	return reply_set(r, status, "application/json; charset=utf-8",
-	    text, len);
+	/* The text lives in doc's buffer until the reference is put. */
+	reply_body_free(r);
+	r->doc = json_object_get(doc);
+	r->body = (char *)(uintptr_t)text;
+	r->bodysz = len;
+	r->status = status;
+	r->ctype = "application/json; charset=utf-8";
+	return status;
 }
 
 int
 reply_take(struct reply *r, int status, const char *ctype, char *body,
     size_t len)
 {
-	free(r->body);
+	reply_body_free(r);
 	r->body = body;
 	r->bodysz = len;
 	r->status = status;

@@ -68,6 +68,15 @@ enum store_rc	 db_script(struct store *, const char *sql);
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
 
 /*
+ * A user's two counters as one row (zeroes without the user or its
+ * counters), two parameters (tenant, username): one join, no subquery.
+ */
+#define SQL_USER_COUNTS \
+    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0) " \
+    "FROM users v LEFT JOIN note_counts c ON c.user_id = v.id " \
+    "WHERE v.tenant = ? AND v.username = ?"
+
+/*
  * "rc" of an INSERT of a row with a fresh random "id" whose reply may
  * have been lost after the server applied it (db_maybe_applied): when
  * "exists_sql" (one parameter, the id; COUNT(*)) finds the row, it is

@@ -38,9 +38,16 @@ static const char sql_delivery_insert[] =
     "n.icon, n.actions, n.targets, n.template_id, n.updated, n.seen_at, " \
     "n.sender, n.lang, u.id, n.created_by, n.updated_by, n.icon_title"
 #define NOTE_NCOLS	25
-#define NOTE_FROM \
-    " FROM notifications n JOIN users u ON u.id = n.user_id " \
-    "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
+/*
+ * FROM notifications n [index hint] JOIN users u [LEFT JOIN note_counts c]
+ * WHERE ...: the counters (schema 002) joined are one eq_ref lookup
+ * beside the users row already read, where two scalar subqueries cost
+ * two more joins to optimise and run on every execution.
+ */
+#define NOTE_FROM	" FROM notifications n"
+#define NOTE_JOIN	" JOIN users u ON u.id = n.user_id"
+#define NOTE_COUNTED	" LEFT JOIN note_counts c ON c.user_id = u.id"
+#define NOTE_WHERE	" WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
 
 /* A statement under construction: text and parameters. */
 struct nq {
@@ -49,6 +56,8 @@ struct nq {
 	struct sqlv	args[160];
 	size_t		n;
 	int		overflow;
+	int		counted;	/* FROM joins the counters */
+	const char	*hint;		/* an index hint for n, or NULL */
 };
 
 static void
@@ -139,6 +148,12 @@ nq_where(struct nq *q, const struct note_query *f, int with_seen)
 	char	buf[32];
 
 	nq_add(q, NOTE_FROM);
+	if (q->hint != NULL)
+		nq_add(q, q->hint);
+	nq_add(q, NOTE_JOIN);
+	if (q->counted)
+		nq_add(q, NOTE_COUNTED);
+	nq_add(q, NOTE_WHERE);
 	nq_arg(q, SQL_STR(f->tenant));
 	nq_arg(q, SQL_STR(f->user));
 	if (with_seen && f->seen >= 0)
@@ -362,12 +377,9 @@ nq_count_columns(struct nq *q, const struct note_query *f)
 	struct nq	sub;
 
 	if (!(f->want & NOTE_WANT_MATCH) || !nq_filtered(f)) {
-		nq_add(q, ", " SQL_USER_COUNTER("total") ", "
-		    SQL_USER_COUNTER("unseen"));
-		nq_arg(q, SQL_STR(f->tenant));
-		nq_arg(q, SQL_STR(f->user));
-		nq_arg(q, SQL_STR(f->tenant));
-		nq_arg(q, SQL_STR(f->user));
+		/* The FROM that nq_where() adds joins them. */
+		nq_add(q, ", c.total, c.unseen");
+		q->counted = 1;
 		return 1;
 	}
 	memset(&sub, 0, sizeof(sub));
@@ -426,6 +438,15 @@ store_note_list(struct store *st, const struct note_query *f, note_cb cb,
 	if (f->sort >= NOTE_SORT__MAX)
 		return STORE_ERROR;
 	memset(&q, 0, sizeof(q));
+	/*
+	 * The hot listings (the user's, newest first, perhaps by read
+	 * state) name their index: the optimizer then skips estimating the
+	 * five others that start with (user_id, deleted) on every execution
+	 * (~15-20 us of mariadbd CPU a page).
+	 */
+	if (!nq_filtered(f) && f->sort == NOTE_SORT_CREATED)
+		q.hint = f->seen >= 0 ? " FORCE INDEX (notes_seen)" :
+		    " FORCE INDEX (notes_by_time)";
 	nq_add(&q, "SELECT " NOTE_COLS);
 	if (counts != NULL)
 		counters = nq_count_columns(&q, f);
@@ -465,9 +486,8 @@ store_note_list(struct store *st, const struct note_query *f, note_cb cb,
 	return STORE_OK;
 }
 
-static const char sql_counts[] =
-    "SELECT COALESCE(" SQL_USER_COUNTER("total") ", 0), "
-    "COALESCE(" SQL_USER_COUNTER("unseen") ", 0)";
+/* One row (zeroes without the user or counters): one join, no subquery. */
+static const char sql_counts[] = SQL_USER_COUNTS;
 
 enum store_rc
 store_note_count(struct store *st, const struct note_query *f,
@@ -476,12 +496,11 @@ store_note_count(struct store *st, const struct note_query *f,
 	struct nq	q;
 	long long	v[2];
 	enum store_rc	rc;
-	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user),
-	    SQL_STR(f->tenant), SQL_STR(f->user) };
+	struct sqlv	cv[] = { SQL_STR(f->tenant), SQL_STR(f->user) };
 
 	/* Unfiltered: the counters the triggers keep (schema 002). */
 	if (!nq_filtered(f)) {
-		if ((rc = db_select_i64(st, sql_counts, cv, 4, v, 2)) !=
+		if ((rc = db_select_i64(st, sql_counts, cv, 2, v, 2)) !=
 		    STORE_OK)
 			return rc;
 		counts_from_counters(f, v[0], v[1], out);

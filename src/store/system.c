@@ -312,28 +312,41 @@ store_sys_user_list(struct store *st, const char *tenant, const char *user,
 }
 
 /*
- * /count-messages in one round trip: the user's counters (schema 002)
- * and the three system counts.
+ * /count-messages in one round trip: the three system counts over the
+ * active system notifications, and the user's counters (schema 002)
+ * joined to the users row those already read (every row carries the
+ * same counters: MAX).  Without an active system notification there is
+ * no row to carry them: then they are asked for (sql_user_counts).
  */
 static const char sql_overview[] =
-    "SELECT COALESCE(" SQL_USER_COUNTER("total") ", 0), "
-    "COALESCE(" SQL_USER_COUNTER("unseen") ", 0), "
+    "SELECT COALESCE(MAX(c.total), 0), COALESCE(MAX(c.unseen), 0), "
     "COALESCE(SUM(COALESCE(x.state, 0) < 3), 0), "
     "COALESCE(SUM(COALESCE(x.state, 0) < 1), 0), "
-    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0)" USER_FROM;
+    "COALESCE(SUM(COALESCE(x.state, 0) < 2), 0), COUNT(*) "
+    "FROM system_notifications s "
+    "LEFT JOIN users u ON u.tenant = s.tenant AND u.username = ? "
+    "LEFT JOIN system_states x ON x.user_id = u.id AND x.system_id = s.id "
+    "LEFT JOIN note_counts c ON c.user_id = u.id "
+    "WHERE s.tenant = ? AND s.deactivation > ? AND s.activation <= ?";
+
+static const char sql_user_notes[] = SQL_USER_COUNTS;
 
 enum store_rc
 store_counts_overview(struct store *st, const char *tenant, const char *user,
     int64_t now, struct overview *o)
 {
-	struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(user), SQL_STR(tenant),
-	    SQL_STR(user), SQL_STR(user), SQL_STR(tenant), SQL_I64(now),
+	struct sqlv	v[] = { SQL_STR(user), SQL_STR(tenant), SQL_I64(now),
 	    SQL_I64(now) };
-	long long	out[5];
+	struct sqlv	cv[] = { SQL_STR(tenant), SQL_STR(user) };
+	long long	out[6];
 	enum store_rc	rc;
 
 	if ((rc = db_select_i64(st, sql_overview, v,
-	    sizeof(v) / sizeof(v[0]), out, 5)) != STORE_OK)
+	    sizeof(v) / sizeof(v[0]), out, 6)) != STORE_OK)
+		return rc;
+	/* No active system notification: no row carried the counters. */
+	if (out[5] == 0 && (rc = db_select_i64(st, sql_user_notes, cv, 2,
+	    out, 2)) != STORE_OK)
 		return rc;
 	o->notes.total = out[0];
 	o->notes.unread = out[1];

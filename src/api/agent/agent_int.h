@@ -92,6 +92,9 @@ int	agent_sys_list_row(const struct sysnote *, void *);
 /* System notifications for the user listings (system.c). */
 int	agent_system_messages(struct request *, struct reply *,
 	    const char *user, int unseen_only, struct json_object **out);
+/* The same array written into "b" as it is read; 0 or -1 (reply set). */
+int	agent_system_messages_write(struct request *, struct reply *,
+	    const char *user, int unseen_only, struct jbuf *b);
 int	agent_system_counts(struct request *, struct reply *,
 	    const char *user, long long *total, long long *fresh,
 	    long long *unseen);

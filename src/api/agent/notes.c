@@ -201,11 +201,9 @@ agent_listing(struct request *req, struct reply *rep,
 	const struct cfg	*cfg = req->app->cfg;
 	struct agent_list	 l;
 	struct note_query	 q = *q0;
-	struct json_object	*sys = NULL;
 	struct note_counts	 counts = { 0, 0 };
 	struct jbuf		 rev;
 	struct herr		 e;
-	const char		*text;
 	char			*body, num[96];
 	size_t			 len, first;
 
@@ -231,25 +229,21 @@ agent_listing(struct request *req, struct reply *rep,
 		jbuf_free(&l.out);
 		l.out = rev;
 	}
-	/* /messages carries the user's system notifications, and
-	 * /unseen-messages the unseen ones. */
-	if (with_system && agent_system_messages(req, rep, q.user,
-	    q.seen == 0 && with_system == 2, &sys) != 0) {
-		jbuf_free(&l.out);
-		return rep->status;
-	}
 	/* The envelope has room beyond the rows' bound. */
 	l.out.max += 1024 * 1024;
 	/* Counts are strings in the agent's listings. */
 	snprintf(num, sizeof(num), "],\"total\":\"%lld\",\"unseen_total\":"
 	    "\"%lld\"", counts.total, counts.unread);
 	jbuf_lit(&l.out, num);
+	/* /messages carries the user's system notifications, and
+	 * /unseen-messages the unseen ones, written as they are read. */
 	if (with_system) {
 		jbuf_lit(&l.out, ",\"system-messages\":");
-		text = jsonio_text(sys, &len);
-		jbuf_raw(&l.out, text != NULL ? text : "[]", text != NULL ?
-		    len : 2);
-		json_object_put(sys);
+		if (agent_system_messages_write(req, rep, q.user,
+		    q.seen == 0 && with_system == 2, &l.out) != 0) {
+			jbuf_free(&l.out);
+			return rep->status;
+		}
 	}
 	jbuf_lit(&l.out, "}");
 	if (l.out.over) {

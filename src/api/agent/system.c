@@ -12,6 +12,7 @@
 
 #include "agent_int.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "model.h"
 #include "reply.h"
@@ -55,6 +56,53 @@ agent_system_messages(struct request *req, struct reply *rep,
 {
 	return sys_user_array(req, rep, user, unseen_only ? SYS_SEEN :
 	    SYS_DISMISSED, out);
+}
+
+/* Object S of agent.md §3.3, as agent_sys_json() renders it. */
+static int
+sys_write_row(const struct sysnote *s, void *arg)
+{
+	struct jbuf	*b = arg;
+	char		 id[UUID_STR_LEN];
+
+	util_uuid_format(s->id, 0, id);
+	if (b->len > 0 && b->buf[b->len - 1] == '}')
+		jbuf_lit(b, ",");
+	jbuf_lit(b, "{\"uuid\":");
+	jbuf_str(b, id);
+	jbuf_lit(b, ",\"type\":");
+	jbuf_str(b, s->type);
+	jbuf_lit(b, ",\"message\":");
+	jbuf_str(b, s->message);
+	jbuf_lit(b, s->dismissible ? ",\"dismissible\":true" :
+	    ",\"dismissible\":false");
+	jbuf_lit(b, s->logins_disabled ? ",\"logins_disabled\":true" :
+	    ",\"logins_disabled\":false");
+	jbuf_lit(b, ",\"activation_date\":");
+	jbuf_i64(b, s->activation);
+	jbuf_lit(b, ",\"deactivation_date\":");
+	jbuf_i64(b, s->deactivation);
+	jbuf_lit(b, ",\"date_created\":");
+	jbuf_i64(b, s->created);
+	jbuf_lit(b, s->acknowledged ? ",\"acknowledged\":true}" :
+	    ",\"acknowledged\":false}");
+	return b->over;
+}
+
+int
+agent_system_messages_write(struct request *req, struct reply *rep,
+    const char *user, int unseen_only, struct jbuf *b)
+{
+	struct herr	e;
+
+	herr_init(&e);
+	jbuf_lit(b, "[");
+	if (model_sys_user_list(req->ctx, user, unseen_only ? SYS_SEEN :
+	    SYS_DISMISSED, sys_write_row, b, &e) != 0)
+		return reply_err(rep, &e), -1;
+	if (jbuf_lit(b, "]") != 0)
+		return agent_store_err(rep, STORE_ERROR), -1;
+	return 0;
 }
 
 int
