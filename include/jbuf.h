@@ -29,6 +29,9 @@ int	jbuf_i64(struct jbuf *, long long);
 #define JBUF_HTML_QUOT	0x01
 #define JBUF_HTML_APOS	0x02
 int	jbuf_html(struct jbuf *, const char *, size_t, unsigned int flags);
+/* A literal (a key and its punctuation), then a string or a number. */
+int	jbuf_lit_str(struct jbuf *, const char *lit, const char *);
+int	jbuf_lit_i64(struct jbuf *, const char *lit, long long);
 /* "key": */
 int	jbuf_key(struct jbuf *, const char *);
 /* Give the text away (caller frees); the buffer is empty after. */

@@ -126,6 +126,20 @@ jbuf_i64(struct jbuf *b, long long v)
 }
 
 int
+jbuf_lit_str(struct jbuf *b, const char *lit, const char *s)
+{
+	jbuf_lit(b, lit);
+	return jbuf_str(b, s);
+}
+
+int
+jbuf_lit_i64(struct jbuf *b, const char *lit, long long v)
+{
+	jbuf_lit(b, lit);
+	return jbuf_i64(b, v);
+}
+
+int
 jbuf_key(struct jbuf *b, const char *k)
 {
 	jbuf_str(b, k);

@@ -68,22 +68,16 @@ sys_write_row(const struct sysnote *s, void *arg)
 	util_uuid_format(s->id, 0, id);
 	if (b->len > 0 && b->buf[b->len - 1] == '}')
 		jbuf_lit(b, ",");
-	jbuf_lit(b, "{\"uuid\":");
-	jbuf_str(b, id);
-	jbuf_lit(b, ",\"type\":");
-	jbuf_str(b, s->type);
-	jbuf_lit(b, ",\"message\":");
-	jbuf_str(b, s->message);
+	jbuf_lit_str(b, "{\"uuid\":", id);
+	jbuf_lit_str(b, ",\"type\":", s->type);
+	jbuf_lit_str(b, ",\"message\":", s->message);
 	jbuf_lit(b, s->dismissible ? ",\"dismissible\":true" :
 	    ",\"dismissible\":false");
 	jbuf_lit(b, s->logins_disabled ? ",\"logins_disabled\":true" :
 	    ",\"logins_disabled\":false");
-	jbuf_lit(b, ",\"activation_date\":");
-	jbuf_i64(b, s->activation);
-	jbuf_lit(b, ",\"deactivation_date\":");
-	jbuf_i64(b, s->deactivation);
-	jbuf_lit(b, ",\"date_created\":");
-	jbuf_i64(b, s->created);
+	jbuf_lit_i64(b, ",\"activation_date\":", s->activation);
+	jbuf_lit_i64(b, ",\"deactivation_date\":", s->deactivation);
+	jbuf_lit_i64(b, ",\"date_created\":", s->created);
 	jbuf_lit(b, s->acknowledged ? ",\"acknowledged\":true}" :
 	    ",\"acknowledged\":false}");
 	return b->over;
