@@ -288,7 +288,8 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
     "SELECT n.id, u.username, n.type, n.subject, n.body, n.template, " \
     "n.payload, n.email, n.seen, n.deleted, n.created, n.body_format, " \
     "n.link, n.icon, n.actions, n.targets, n.template_id, n.updated, " \
-    "n.seen_at, n.sender, n.lang, u.id, c.total, c.unseen " \
+    "n.seen_at, n.sender, n.lang, u.id, n.created_by, n.updated_by, " \
+    "n.icon_title, c.total, c.unseen " \
     "FROM notifications n FORCE INDEX (" idx ") JOIN users u ON " \
     "u.id = n.user_id LEFT JOIN note_counts c ON c.user_id = u.id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
@@ -357,9 +358,9 @@ static const char *const q_sql[Q__MAX] = {
 enum { C_ID, C_USER, C_TYPE, C_SUBJ, C_BODY, C_TMPL, C_PAY, C_EMAIL,
     C_SEEN, C_DEL, C_CREATED, C_FORMAT, C_LINK, C_ICON, C_ACTIONS,
     C_TARGETS, C_TMPLID, C_UPDATED, C_SEENAT, C_SENDER, C_LANG, C_UID,
-    C_TOTAL, C_UNSEEN };
+    C_CREATEDBY, C_UPDATEDBY, C_ICONTITLE, C_TOTAL, C_UNSEEN };
 
-#define NCOL	24
+#define NCOL	27
 #define COLMAX	65536	/* bytes of one column; more is an error */
 
 static MYSQL_STMT	*qs[Q__MAX];
