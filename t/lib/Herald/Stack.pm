@@ -610,25 +610,12 @@ sub request ($self, $method, $path, $body = undef, $headers = {}) {
 	return $self->client->request($method, $path, $body, $headers);
 }
 
-sub get ($self, $path, $headers = {}) {
-	return $self->request('GET', $path, undef, $headers);
-}
-
-sub post ($self, $path, $body = undef, $headers = {}) {
-	return $self->request('POST', $path, $body, $headers);
-}
-
-sub put ($self, $path, $body = undef, $headers = {}) {
-	return $self->request('PUT', $path, $body, $headers);
-}
-
-sub patch ($self, $path, $body = undef, $headers = {}) {
-	return $self->request('PATCH', $path, $body, $headers);
-}
-
-sub delete ($self, $path, $body = undef, $headers = {}) {
-	return $self->request('DELETE', $path, $body, $headers);
-}
+# The verbs are the client's own.
+sub get ($self, @a) { return $self->client->get(@a) }
+sub post ($self, @a) { return $self->client->post(@a) }
+sub put ($self, @a) { return $self->client->put(@a) }
+sub patch ($self, @a) { return $self->client->patch(@a) }
+sub delete ($self, @a) { return $self->client->delete(@a) }
 
 sub json_type ($class_or_self, $content, @path) {
 	return Herald::Client->json_type($content, @path);
