@@ -92,6 +92,12 @@ void	cfg_defaults(struct cfg *);
  * (file:line: what) in "err"; "cfg" is then unspecified.
  */
 int	cfg_load(const char *path, struct cfg *, char *err, size_t errsz);
+/*
+ * A process's configuration: loaded into new memory (caller frees with
+ * cfg_clear and free), the log level set from it; NULL, logged, when the
+ * file is refused.
+ */
+struct cfg *cfg_read(const char *path);
 
 /* Parse config text already in memory (for tests). */
 int	cfg_parse(const char *text, const char *name, struct cfg *,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "log.h"
 #include "util.h"
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_UINT, CFG_SIZE, CFG_LL, CFG_OCTAL,
@@ -487,4 +488,21 @@ cfg_load(const char *path, struct cfg *c, char *err, size_t errsz)
 		rc = cfg_read_password(c->smtp_password_file,
 		    c->smtp_password, err, errsz);
 	return rc;
+}
+
+struct cfg *
+cfg_read(const char *path)
+{
+	struct cfg	*c;
+	char		 err[512];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	if (cfg_load(path, c, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		free(c);
+		return NULL;
+	}
+	log_set_level(c->log_level);
+	return c;
 }

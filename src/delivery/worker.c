@@ -452,20 +452,13 @@ delivery_run(const char *cfgpath)
 	struct store		*st = NULL;
 	struct batch		 b;
 	unsigned char		 owner[16];
-	char			 err[512];
 	enum store_rc		 rc;
 	size_t			 i;
 	int64_t			 now, next_purge = 0;
 	int			 status = 1;
 
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
-	if (cfg_load(cfgpath, cfg, err, sizeof(err)) != 0) {
-		log_error("%s", err);
-		free(cfg);
-		return 1;
-	}
-	log_set_level(cfg->log_level);
 	ops_log_setup(cfg, 0);
 	/* Every disposition is ours; no SA_RESTART, so a sleep ends. */
 	memset(&sa, 0, sizeof(sa));

@@ -321,14 +321,8 @@ pool_run(const char *cfgpath)
 	int			 fd, created, sig, stopping = 0;
 	int64_t			 deadline = 0, resend = INT64_MAX, now;
 
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
-	if (cfg_load(cfgpath, cfg, err, sizeof(err)) != 0) {
-		log_error("%s", err);
-		free(cfg);
-		return 1;
-	}
-	log_set_level(cfg->log_level);
 	if (ops_log_setup(cfg, 1) != 0) {
 		free(cfg);
 		return 1;

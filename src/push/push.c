@@ -639,20 +639,14 @@ push_run(const char *cfgpath)
 	struct lws_context_creation_info	 info;
 	struct pushd				 pd;
 	struct cfg				*cfg;
-	char					 err[512], iface[CFG_STR_MAX];
+	char					 iface[CFG_STR_MAX];
 	struct push_timer			 timer;
 	int					 status = 1;
 
 	memset(&pd, 0, sizeof(pd));
 	memset(&timer, 0, sizeof(timer));
-	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
-	if (cfg_load(cfgpath, cfg, err, sizeof(err)) != 0) {
-		log_error("%s", err);
-		free(cfg);
-		return 1;
-	}
-	log_set_level(cfg->log_level);
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    (pd.app.store = store_new(cfg)) == NULL) {
 		log_error("push: cannot set up the store");
