@@ -18,7 +18,7 @@ struct lws;
 struct lws_context;
 
 #define PUSH_BUCKETS	4096	/* streams hashed by recipient id */
-#define PUSH_ABOVE_MAX	16	/* changes past the cursor an SSE id lists */
+#define PUSH_ABOVE_MAX	32	/* changes past the cursor an SSE id lists */
 #define PUSH_ID_MAX	(21 * (PUSH_ABOVE_MAX + 2))
 
 struct frame {

@@ -14,6 +14,7 @@ package Herald::Galera;
 #   $g->kill_node($n); $g->start_node($n); $g->wait_synced($n);
 #   $g->kill_pool($i);
 #   $g->start_dispatcher($i);   # "herald dispatch" with pool $i's config
+#   $g->start_push($i);         # "herald push" likewise; its socket
 #
 # Pool $i talks to node $i first; with failover => 1 (the default) its
 # db_host lists node 2 after it, so a pool whose node dies moves on.
@@ -346,6 +347,29 @@ sub start_dispatcher ($self, $i, $name = "dispatch$i") {
 	return $self->_spawn('dispatch', "$self->{dir}/$name.log",
 	    Herald::Paths::herald_bin(), '-c', $self->{pools}[$i]{config},
 	    'dispatch');
+}
+
+# "herald push" with pool $i's configuration (its node) on its own
+# socket, DIR/push$i.sock, as a push process of host $i; waits for the
+# socket.  Returns the socket's path.
+sub start_push ($self, $i) {
+	my $p = $self->{pools}[$i];
+	my $sock = "$self->{dir}/push$i.sock";
+	my $conf = "$self->{dir}/push$i.conf";
+	spew($conf, slurp($p->{config}) . "push_listen = $sock\n");
+	unlink($sock);
+	my $log = "$self->{dir}/push$i.log";
+	my $pid = $self->_spawn('push', $log, Herald::Paths::herald_bin(),
+	    '-c', $conf, 'push');
+	my $deadline = time + 15;
+	until (-S $sock) {
+		croak "push$i: herald push " . describe_exit($self->exit_status(
+		    $pid)) . "\n" . tail($log) unless $self->alive($pid);
+		croak "push$i not listening after 15 s\n" . tail($log)
+		    if time > $deadline;
+		sleep 0.02;
+	}
+	return $sock;
 }
 
 sub pool_log ($self, $i) { return slurp($self->{pools}[$i]{log}) }
