@@ -133,7 +133,7 @@ async function startSession() {
 	await Promise.all([loadBanners(), reload()]);
 	state.timers.push(setInterval(() => refreshTimes(document.body), 30000));
 	state.timers.push(setInterval(loadBanners, 60000));
-	$('main').focus();
+	$('main').focus({ preventScroll: true });
 }
 
 // --- views -----------------------------------------------------------------
@@ -368,7 +368,7 @@ function dropNote(id) {
 	const next = li.nextElementSibling ?? li.previousElementSibling;
 	li.remove();
 	if (hadFocus)
-		(next?.querySelector('button') ?? $('main')).focus();
+		(next?.querySelector('button') ?? $('main')).focus({ preventScroll: true });
 	emptyCheck();
 }
 
@@ -454,7 +454,7 @@ async function bannerAct(id, act) {
 			old?.remove();
 			$('banners').hidden =
 			    $('banner-list').childElementCount === 0;
-			$('main').focus();
+			$('main').focus({ preventScroll: true });
 			announce('Dismissed');
 		} else if (old) {
 			const li = renderBanner(s);
