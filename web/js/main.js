@@ -368,7 +368,8 @@ function dropNote(id) {
 	const next = li.nextElementSibling ?? li.previousElementSibling;
 	li.remove();
 	if (hadFocus)
-		(next?.querySelector('button') ?? $('main')).focus({ preventScroll: true });
+		(next?.querySelector('button') ?? $('main')).focus(
+		    { preventScroll: true });
 	emptyCheck();
 }
 
