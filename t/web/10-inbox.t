@@ -50,7 +50,9 @@ if (!-f "$cache/node_modules/playwright-core/package.json" ||
 
 require Herald::Stack;
 require AuthTest;
-my $s = Herald::Stack->start(push => 1, config => { auth => 'token' });
+# nginx whatever HERALD_FRONTEND says: the inbox snippet is nginx's.
+my $s = Herald::Stack->start(push => 1, frontend => 'nginx',
+    config => { auth => 'token' });
 my %env = (
 	HERALD_URL => $s->url('/'),
 	HERALD_USER => 'alice',

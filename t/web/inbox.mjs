@@ -538,6 +538,19 @@ try {
 	await apg.click('#view-admin');
 	await apg.waitForSelector('#sys-status:text-matches("system notification")',
 	    { timeout: WAIT });
+	// Every control of the admin view by Tab, then post with the keyboard.
+	const areached = new Set();
+	const awant = ['sys-type', 'sys-message', 'sys-from', 'sys-until',
+		'sys-dismissible', 'sys-logins', 'sys-save', 'view-inbox'];
+	await apg.focus('#view-admin');
+	for (let i = 0; i < 80 && awant.some((w) => !areached.has(w)); i++) {
+		await apg.keyboard.press('Tab');
+		areached.add(await apg.evaluate(() =>
+		    document.activeElement?.id ?? ''));
+	}
+	ok(awant.every((w) => areached.has(w)),
+	    'Tab reaches every control of the admin view',
+	    awant.filter((w) => !areached.has(w)));
 	await apg.selectOption('#sys-type', 'maintenance');
 	await apg.fill('#sys-message', 'Posted from the admin view');
 	await apg.click('#sys-save');
@@ -562,7 +575,11 @@ try {
 	    E.HERALD_ADMIN_TOKEN);
 	is(al.json['system-notification']?.message, 'Edited in the admin view',
 	    'edited through the admin view');
-	await apg.click(`#sys-list li[data-id="${posted.uuid}"] button.delete`);
+	ok(await apg.$eval(`#sys-list li[data-id="${posted.uuid}"]`, (li) =>
+	    [...li.querySelectorAll('button')].every((b) => b.tabIndex === 0)),
+	    'its Edit and Delete are in tab order');
+	await apg.focus(`#sys-list li[data-id="${posted.uuid}"] button.delete`);
+	await apg.keyboard.press('Enter');
 	await apg.waitForSelector(`#sys-list li[data-id="${posted.uuid}"]`,
 	    { state: 'detached', timeout: WAIT });
 	al = await api('DELETE', `/admin/system/${posted.uuid}`, undefined,
