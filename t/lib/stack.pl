@@ -49,6 +49,8 @@ my $s = Herald::Stack->start(%args);
 $| = 1;
 printf "Herald is listening on %s (started in %.2f s)\n", $s->url('/'),
     $s->start_seconds;
+printf "  inbox:       %s (sign in with a user name and a token)\n",
+    $s->url('/inbox/');
 printf "  herald pids: %s\n", join(' ', $s->herald_pids);
 printf "  directory:   %s\n", $s->dir;
 printf "  herald log:  %s/herald.log\n", $s->dir;

@@ -94,6 +94,12 @@ sub write_nginx_conf ($self, $port) {
 		$push =~ s/^map .*?^}\n//ms;
 		$push = "\n$push";
 	}
+	# The web inbox (issue N): conf/nginx/herald-inbox.conf as shipped,
+	# serving the source tree's web/.
+	my $inbox = slurp(srcdir() . '/conf/nginx/herald-inbox.conf');
+	$inbox =~ s/^#.*\n//mg;
+	$inbox =~ s{alias /usr/local/share/herald/web/;}{alias ${\ srcdir()}/web/;}
+	    or croak "herald-inbox.conf: no alias line";
 	my $map = $self->{push_socket}
 	    ? "    map \$http_upgrade \$connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n" : '';
 	my $conf = <<"EOF";
@@ -121,6 +127,7 @@ $map
         listen 127.0.0.1:$port;
         server_name _;
 $push
+$inbox
         location / {
             include $params;
             fastcgi_pass unix:$self->{herald_socket};
