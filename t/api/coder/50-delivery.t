@@ -189,5 +189,26 @@ $body = decode_json($got[1]{text});
 is $body->{_version}, '1', 'channel post: Herald\'s body';
 is $body->{notification}{subject}, 'plain', 'channel post: its notification';
 
+# 7. Hostile labels: quotes, a backslash and markup stay text, in the
+# actions (rendered one string at a time, so the JSON holds) and the body.
+my $title = 'Say "hi" \\ & <go>';
+$r = $s->post("$N/custom", { content => { title => $title,
+    message => '"}]' } }, { %$J, %$BOB });
+is $r->{status}, 204, 'hostile custom: 204' or diag $r->{content};
+$n = $s->get("$N/inbox", $BOB)->{json}{notifications}[0];
+is_deeply $n->{actions}, [{ label => "Open $title",
+    url => 'https://coder.example/@bob/"}]' }],
+    'hostile: the actions hold the labels as text';
+ok Herald::Delivery::wait_until(60, sub {
+    deliveries("state = 'sent'") == 6 }), 'hostile: sent';
+@got = grep { $_->{text} =~ /go>/ } Herald::Delivery::received($sink);
+is scalar @got, 1, 'hostile: one post';
+$body = decode_json($got[0]{text});
+is_deeply $body->{payload}{labels}, { custom_title => $title,
+    custom_message => '"}]' }, 'hostile: the labels as given';
+is_deeply $body->{payload}{actions}, $n->{actions}, 'hostile: the actions';
+is $body->{title}, $title, 'hostile: the title, no markup to drop';
+is $body->{body}, '"}]', 'hostile: the body';
+
 Herald::Delivery::stop($d);
 done_testing();
