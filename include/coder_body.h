@@ -14,13 +14,17 @@ struct cfg;
 struct json_object;
 struct note;
 
-/* What such a delivery carries; every field borrowed. */
+/*
+ * What such a delivery carries, every field borrowed: the delivery's id
+ * (Coder's msg_id), the notification as rendered, its template's name
+ * and the recipient's e-mail (NULL when none), the note's data object.
+ */
 struct coder_msg {
-	const unsigned char	*id;		/* the delivery: Coder's msg_id */
-	const struct note	*note;		/* rendered title, body, ... */
-	const char		*tmpl_name;	/* NULL when none */
-	const char		*email;		/* the recipient's; NULL none */
-	struct json_object	*data;		/* the note's data object */
+	const unsigned char	*id;
+	const struct note	*note;
+	const char		*tmpl_name;
+	const char		*email;
+	struct json_object	*data;
 };
 
 /*
@@ -34,7 +38,8 @@ int		coder_webhook_body(const struct coder_msg *, char **out,
 enum send_rc	coder_send_webhook(const struct cfg *,
 		    const struct coder_msg *, char *err, size_t errsz);
 /* E-mail it to "to": the plain text of the title and the body. */
-enum send_rc	coder_send_smtp(const struct cfg *, const struct coder_msg *,
-		    const char *to, char *err, size_t errsz);
+enum send_rc	coder_send_smtp(const struct cfg *,
+		    const struct coder_msg *, const char *to, char *err,
+		    size_t errsz);
 
 #endif
