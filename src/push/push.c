@@ -274,6 +274,10 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	req.path = push_hdr(wsi, WSI_TOKEN_GET_URI);
 	req.authorization = push_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
 	req.coder_token = push_custom(wsi, "coder-session-token:");
+	req.remote_addr = push_custom(wsi, "x-real-ip:");
+	/* Only a front end sets it: push listens where only it reaches. */
+	if (pd->cfg->auth == AUTH_REMOTE_USER)
+		req.remote_user = push_custom(wsi, "x-remote-user:");
 	/* A browser's WebSocket carries Coder's session as its cookie. */
 	if ((cookie = push_hdr(wsi, WSI_TOKEN_HTTP_COOKIE)) != NULL) {
 		req.coder_cookie = req_cookie(cookie, "coder_session_token",
@@ -281,10 +285,6 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 		explicit_bzero(cookie, strlen(cookie));
 		free(cookie);
 	}
-	req.remote_addr = push_custom(wsi, "x-real-ip:");
-	/* Only a front end sets it: push listens where only it reaches. */
-	if (pd->cfg->auth == AUTH_REMOTE_USER)
-		req.remote_user = push_custom(wsi, "x-remote-user:");
 	if (req.method_name == NULL || req.path == NULL) {
 		status = 400;
 		push_respond(wsi, 400, NULL, "bad request\n", 12);
