@@ -62,6 +62,12 @@ int	model_template_ref(const struct ctx *, const char *ref,
 #define NOTE_CH_SMTP		0x01
 #define NOTE_CH_WEBHOOK		0x02
 #define NOTE_CH_AGENT_EMAIL	0x04	/* agent.md §5.3: to payload.email_address */
+/*
+ * The inbox named on its own: no delivery.  A notification of a
+ * template that names no channel at all gets one by the template's
+ * method, else the default (email_method), as Coder's enqueuer does.
+ */
+#define NOTE_CH_INBOX		0x08
 
 /* A notification to create; every string borrowed for the call. */
 struct note_new {
@@ -245,12 +251,13 @@ int	model_setting_set_paused(const struct ctx *, int paused, int *changed,
  * The template policy model_note_create applies (src/model/prefs.c):
  * 422 (dcode "inhibited") when the user disabled the template, or it is
  * off by default and not enabled; else 0, with *dedupe set and the
- * day's de-duplication hash in "hash" when the template asks for it.
+ * day's de-duplication hash in "hash" when the template asks for it,
+ * and the template's delivery method in "method" ("" the default).
  */
 int	model_note_policy(const struct ctx *, const struct note_new *,
 	    const char *user, const unsigned char template_id[16],
 	    const char *targets, int *dedupe, unsigned char hash[32],
-	    struct herr *);
+	    char *method, size_t methodsz, struct herr *);
 
 /*
  * Render a template's text (src/model/tmpl_render.c): Coder's
@@ -261,6 +268,14 @@ int	model_note_policy(const struct ctx *, const struct note_new *,
 int	model_tmpl_render(const char *tmpl, const char *user,
 	    const char *email, const char *const *labels, size_t nlabels,
 	    size_t max, char **out, char *err, size_t errsz);
+/*
+ * A template's actions (JSON array text of {label, url}) with each label
+ * and url rendered as model_tmpl_render does; *out the array's text
+ * (caller frees).  0, or -1 with a reason in err.
+ */
+int	model_tmpl_render_actions(const char *actions, const char *user,
+	    const char *email, const char *const *labels, size_t nlabels,
+	    char **out, char *err, size_t errsz);
 /* --- FOLIO (issue I): whole records, searches (src/model/search.c) --- */
 
 /* A whole notification as a replace-all dialect writes it; borrowed. */

@@ -60,6 +60,8 @@ struct request {
 	char			*authorization;	/* secret: never logged */
 	char			*coder_token;	/* Coder-Session-Token; secret */
 	char			*okapi_token;	/* X-Okapi-Token; secret */
+	/* Coder's coder_session_token cookie; secret, GET routes only. */
+	char			*coder_cookie;
 	char			*remote_user;
 	char			*remote_addr;
 	struct req_header	 headers[REQ_HEADERS_MAX];	/* no secrets */
@@ -109,6 +111,13 @@ const char *req_header(const struct request *, const char *name);
 int	req_header_add(struct request *, const char *cginame, const char *value);
 /* The path segment the route captured as {name}, or NULL. */
 const char *req_capture(const struct request *, const char *name);
+
+/*
+ * The value of cookie "name" in a Cookie header ("a=1; b=2"), the first
+ * when it is given twice, quotes removed; NULL when absent, empty or
+ * longer than "max" bytes.  Caller frees.
+ */
+char	*req_cookie(const char *header, const char *name, size_t max);
 
 /* Percent-decode in place ('+' is a space).  Returns length or -1. */
 long	req_pct_decode(char *);

@@ -12,6 +12,7 @@ typedef int (*route_fn)(struct request *, struct reply *);
 #define ROUTE_ADMIN	0x01	/* needs an admin principal */
 #define ROUTE_PUBLIC	0x02	/* answered without a principal */
 #define ROUTE_JSON	0x04	/* the body is JSON, parsed before the handler */
+#define ROUTE_COOKIE	0x08	/* Coder's session cookie authenticates (GET) */
 
 struct route {
 	enum req_method	 method;

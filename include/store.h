@@ -348,9 +348,12 @@ struct delivery {
 	unsigned char	 id[16];
 	const char	*method;
 	const char	*address;
-	const char	*template;
+	const char	*template;	/* NULL: sent as its template rendered */
 	int		 attempts;	/* before this one */
 	struct note	 note;
+	/* Coder (issue J): the note's template, the recipient's e-mail. */
+	const char	*tmpl_name;	/* NULL when none */
+	const char	*user_email;	/* NULL when none */
 };
 
 typedef int	(*delivery_cb)(const struct delivery *, void *);
@@ -525,12 +528,14 @@ enum store_rc	 store_tmpl_set_method(struct store *, const char *tenant,
 		    unsigned long long *changed);
 /*
  * What creating a notification of template "id" for "user" must obey:
- * *dedupe and *enabled_by_default of the template, and the user's
- * preference (*pref -1 none, 0 enabled, 1 disabled).  STORE_NOTFOUND.
+ * *dedupe, *enabled_by_default and the method ("" the default) of the
+ * template, and the user's preference (*pref -1 none, 0 enabled, 1
+ * disabled).  STORE_NOTFOUND.
  */
 enum store_rc	 store_tmpl_policy(struct store *, const char *tenant,
 		    const unsigned char id[16], const char *user, int *dedupe,
-		    int *enabled_by_default, int *pref);
+		    int *enabled_by_default, int *pref, char *method,
+		    size_t methodsz);
 
 /* A stored preference: user × template → disabled. */
 struct pref_row {

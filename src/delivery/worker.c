@@ -22,6 +22,7 @@
 #include <mysql.h>
 
 #include "cfg.h"
+#include "coder_body.h"
 #include "delivery.h"
 #include "jsonio.h"
 #include "log.h"
@@ -62,6 +63,10 @@ struct job {
 	char		*user, *type, *subject, *body, *payload;
 	int64_t		 created;
 	int		 attempts;
+	/* Coder (issue J): what a template's delivery sends. */
+	unsigned char	 user_id[16], template_id[16];
+	int		 has_template_id;
+	char		*tmpl_name, *email, *targets, *actions;
 };
 
 struct batch {
@@ -105,9 +110,17 @@ batch_add(const struct delivery *d, void *arg)
 	j->payload = dup_or_empty(d->note.payload);
 	j->created = d->note.created;
 	j->attempts = d->attempts;
+	memcpy(j->user_id, d->note.user_id, 16);
+	memcpy(j->template_id, d->note.template_id, 16);
+	j->has_template_id = d->note.has_template_id;
+	j->tmpl_name = dup_or_empty(d->tmpl_name);
+	j->email = dup_or_empty(d->user_email);
+	j->targets = d->note.targets != NULL ? strdup(d->note.targets) : NULL;
+	j->actions = dup_or_empty(d->note.actions);
 	if (j->method == NULL || j->address == NULL || j->user == NULL ||
 	    j->type == NULL || j->subject == NULL || j->body == NULL ||
-	    j->payload == NULL)
+	    j->payload == NULL || j->tmpl_name == NULL || j->email == NULL ||
+	    j->actions == NULL || (d->note.targets != NULL && j->targets == NULL))
 		b->failed = 1;
 	return 0;
 }
@@ -123,6 +136,10 @@ job_clear(struct job *j)
 	free(j->subject);
 	free(j->body);
 	free(j->payload);
+	free(j->tmpl_name);
+	free(j->email);
+	free(j->targets);
+	free(j->actions);
 }
 
 static void
@@ -136,6 +153,33 @@ job_note(const struct job *j, struct note *n)
 	n->body = j->body;
 	n->payload = j->payload;
 	n->created = j->created;
+	memcpy(n->user_id, j->user_id, 16);
+	memcpy(n->template_id, j->template_id, 16);
+	n->has_template_id = j->has_template_id;
+	n->targets = j->targets;
+	n->actions = j->actions;
+}
+
+/*
+ * A delivery without a delivery template, of a notification made from a
+ * template (Coder's enqueuer): sent by Coder's rules (coder_body.c).
+ */
+static enum send_rc
+job_coder(const struct cfg *cfg, const struct job *j,
+    struct json_object *payload, char *err, size_t errsz)
+{
+	struct coder_msg	m;
+	struct note		n;
+
+	job_note(j, &n);
+	m.id = j->id;
+	m.note = &n;
+	m.tmpl_name = j->tmpl_name;
+	m.email = j->email;
+	m.data = payload;
+	if (strcmp(j->method, "webhook") == 0)
+		return coder_send_webhook(cfg, &m, err, errsz);
+	return coder_send_smtp(cfg, &m, j->address, err, errsz);
 }
 
 struct tmpl_copy {
@@ -310,7 +354,11 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 		json_object_put(payload);
 		payload = json_object_new_object();
 	}
-	if (strcmp(j->method, "smtp") == 0)
+	if (j->template == NULL && j->has_template_id &&
+	    (strcmp(j->method, "smtp") == 0 ||
+	    strcmp(j->method, "webhook") == 0))
+		sr = job_coder(cfg, j, payload, err, sizeof(err));
+	else if (strcmp(j->method, "smtp") == 0)
 		sr = job_smtp(cfg, st, j, payload, err, sizeof(err));
 	else if (strcmp(j->method, "webhook") == 0)
 		sr = job_webhook(cfg, j, payload, err, sizeof(err));

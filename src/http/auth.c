@@ -1,10 +1,11 @@
 /*
  * Who is asking, resolved once per request before any handler runs.
  * Sources, in order: an API token (Authorization: Bearer, or the
- * dialects' Coder-Session-Token and X-Okapi-Token headers); REMOTE_USER
- * when auth = remote-user (which ignores a credential that is not a
- * Herald token: the front end's own); the dialect's own user parameter when
- * auth = trusted-network.  Tokens are never accepted from the query
+ * dialects' Coder-Session-Token and X-Okapi-Token headers; Coder's
+ * coder_session_token cookie on GET routes marked ROUTE_COOKIE);
+ * REMOTE_USER when auth = remote-user (which ignores a credential that
+ * is not a Herald token: the front end's own); the dialect's own user
+ * parameter when auth = trusted-network.  Tokens are never accepted from the query
  * string, and never logged.
  */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "request.h"
+#include "router.h"
 #include "store.h"
 #include "token.h"
 #include "util.h"
@@ -48,6 +50,13 @@ auth_credential(const struct request *req, int *malformed)
 		return req->coder_token;
 	if (req->okapi_token != NULL && *req->okapi_token != '\0')
 		return req->okapi_token;
+	/*
+	 * Coder's browser session: the cookie, last, and only on the GET
+	 * routes that say so; a cookie cannot make a write (CSRF).
+	 */
+	if (req->coder_cookie != NULL && req->method == REQ_GET &&
+	    req->route != NULL && (req->route->flags & ROUTE_COOKIE))
+		return req->coder_cookie;
 	return NULL;
 }
 

@@ -58,7 +58,9 @@ req_free(struct request *r)
 	req_wipe(r->authorization);
 	req_wipe(r->coder_token);
 	req_wipe(r->okapi_token);
+	req_wipe(r->coder_cookie);
 	free(r->coder_token);
+	free(r->coder_cookie);
 	free(r->okapi_token);
 	free(r->principal.tenant);
 	free(r->method_name);
@@ -223,5 +225,38 @@ req_capture(const struct request *r, const char *name)
 		if (r->capnamelen[i] == len &&
 		    strncmp(r->capnames[i], name, len) == 0)
 			return r->captures[i];
+	return NULL;
+}
+
+char *
+req_cookie(const char *h, const char *name, size_t max)
+{
+	size_t		 nl = strlen(name), vl;
+	const char	*p = h, *v, *e;
+	char		*out;
+
+	while (h != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ';')
+			p++;
+		e = p + strcspn(p, ";");
+		if ((size_t)(e - p) > nl && strncmp(p, name, nl) == 0 &&
+		    p[nl] == '=') {
+			v = p + nl + 1;
+			vl = (size_t)(e - v);
+			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				vl--;
+			/* RFC 6265 §4.1.1: a value may be in double quotes. */
+			if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+				v++;
+				vl -= 2;
+			}
+			if (vl == 0 || vl > max || (out = malloc(vl + 1)) == NULL)
+				return NULL;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return out;
+		}
+		p = e;
+	}
 	return NULL;
 }

@@ -98,6 +98,8 @@ tp_request(struct app *app, env_fn env, void *arg, char **envp,
 	req->authorization = tp_dup(env, arg, "HTTP_AUTHORIZATION");
 	req->coder_token = tp_dup(env, arg, "HTTP_CODER_SESSION_TOKEN");
 	req->okapi_token = tp_dup(env, arg, "HTTP_X_OKAPI_TOKEN");
+	req->coder_cookie = req_cookie(env("HTTP_COOKIE", arg),
+	    "coder_session_token", REQ_HEADER_MAX);
 	req->remote_user = tp_dup(env, arg, "REMOTE_USER");
 	req->remote_addr = tp_dup(env, arg, "REMOTE_ADDR");
 	tp_headers(req, envp);

@@ -160,6 +160,42 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 	return n;
 }
 
+/*
+ * Coder's enqueuer (issue J): a notification of a template that names
+ * no channel gets one delivery by the template's method, else by the
+ * default, when that method can deliver (smtp: e-mail on and an address
+ * stored for the user; webhook: webhook_url set).  Its template is
+ * NULL: the dispatcher sends the notification as the template rendered
+ * it.  1 with *d set, 0 none, -1 with *e set.
+ */
+static int
+note_tmpl_delivery(const struct ctx *c, const char *user,
+    const char *method, struct stored_email *se, struct delivery_req *d,
+    struct herr *e)
+{
+	const char	*m = method[0] != '\0' ? method : c->cfg->email_method;
+	int		 rc;
+
+	memset(d, 0, sizeof(*d));
+	if (strcmp(m, "webhook") == 0) {
+		if (c->cfg->webhook_url[0] == '\0')
+			return 0;
+		d->method = "webhook";
+		d->address = c->cfg->webhook_url;
+	} else if (strcmp(m, "smtp") == 0) {
+		if (!c->cfg->email_enabled)
+			return 0;
+		if ((rc = note_stored_email(c, user, se, e)) <= 0 ||
+		    !note_address_ok(se->addr))
+			return rc < 0 ? -1 : 0;
+		d->method = "smtp";
+		d->address = se->addr;
+	} else
+		return 0;
+	util_uuid_v7(d->id);
+	return 1;
+}
+
 int
 model_template_ref(const struct ctx *c, const char *ref, unsigned char id[16],
     char *name, size_t namesz, struct herr *e)
@@ -315,6 +351,7 @@ note_create(const struct ctx *c, const struct note_new *nn,
 	char			 tname[NOTE_TEMPLATE_MAX * 4 + 1];
 	char			 tj[NOTE_TARGETS_MAX * 40 + 3];
 	unsigned char		 dhash[32];
+	char			 method[16];
 	const char		*tmpl_name = NULL;
 	size_t			 i, len = 0;
 	int			 nd, rc2, dedupe = 0;
@@ -374,8 +411,15 @@ note_create(const struct ctx *c, const struct note_new *nn,
 
 	/* Coder (issue J): preferences inhibit; a day de-duplicates. */
 	if (n.has_template_id && model_note_policy(c, nn, user,
-	    n.template_id, n.targets, &dedupe, dhash, e) != 0)
+	    n.template_id, n.targets, &dedupe, dhash, method, sizeof(method),
+	    e) != 0)
 		return -1;
+	if (n.has_template_id && nn->channels == 0) {
+		if ((rc2 = note_tmpl_delivery(c, user, method, &se, &d[nd],
+		    e)) < 0)
+			return -1;
+		nd += rc2;
+	}
 
 	t.nn = nn;
 	t.n = &n;
@@ -395,6 +439,7 @@ note_create(const struct ctx *c, const struct note_new *nn,
 struct note_tmpl_text {
 	char	*title;
 	char	*body;
+	char	*actions;	/* rendered, or NULL: none or unreadable */
 	int	 found;
 	int	 failed;
 	char	 err[128];
@@ -414,6 +459,12 @@ note_tmpl_row(const struct tmpl_row *t, void *arg)
 	    x->nn->labels, x->nn->nlabels, NOTE_BODY_MAX, &x->body, x->err,
 	    sizeof(x->err)) != 0)
 		x->failed = 1;
+	/* Actions the caller did not give: the template's, rendered. */
+	if (!x->failed && x->nn->actions == NULL && strcmp(t->actions, "[]") &&
+	    model_tmpl_render_actions(t->actions, x->user, NULL,
+	    x->nn->labels, x->nn->nlabels, &x->actions, x->err,
+	    sizeof(x->err)) != 0)
+		log_warn("template actions not rendered: %s", x->err);
 	return 1;
 }
 
@@ -445,15 +496,19 @@ model_note_create(const struct ctx *c, const struct note_new *nn,
 		 */
 		free(x.title);
 		free(x.body);
+		free(x.actions);
 		return note_create(c, nn, id, replayed, e);
 	}
 	r = *nn;
 	r.title = x.title;
 	r.body = x.body;
+	if (x.actions != NULL)
+		r.actions = x.actions;
 	r.format = NOTE_FMT_MARKDOWN;
 	rc = note_create(c, &r, id, replayed, e);
 	free(x.title);
 	free(x.body);
+	free(x.actions);
 	return rc;
 }
 

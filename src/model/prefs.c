@@ -89,7 +89,7 @@ int
 model_note_policy(const struct ctx *c, const struct note_new *nn,
     const char *user, const unsigned char template_id[16],
     const char *targets, int *dedupe, unsigned char hash[32],
-    struct herr *e)
+    char *method, size_t methodsz, struct herr *e)
 {
 	unsigned char		 in[7 * 32];
 	enum store_rc		 rc;
@@ -99,8 +99,9 @@ model_note_policy(const struct ctx *c, const struct note_new *nn,
 	int			 ebd = 1, pref = -1;
 
 	*dedupe = 0;
+	method[0] = '\0';
 	rc = store_tmpl_policy(c->st, c->tenant, template_id, user, dedupe,
-	    &ebd, &pref);
+	    &ebd, &pref, method, methodsz);
 	if (rc == STORE_NOTFOUND)
 		return 0;	/* resolved a moment ago; nothing to obey */
 	if (rc != STORE_OK)

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "jsonio.h"
 #include "model.h"
 #include "tmpl.h"
 
@@ -81,4 +84,74 @@ model_tmpl_render(const char *tmpl, const char *user, const char *email,
 		snprintf(err, errsz, "the rendered text is too long");
 		return -1;
 	}
+}
+
+/* One action's "label" or "url", rendered into "to" under "key". */
+static int
+action_put(struct json_object *from, struct json_object *to,
+    const char *key, size_t max, const struct tmpl_args *t, char *err,
+    size_t errsz)
+{
+	struct json_object	*v;
+	char			*out = NULL;
+	int			 rc;
+
+	if (!json_object_object_get_ex(from, key, &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		snprintf(err, errsz, "an action without a %s", key);
+		return -1;
+	}
+	if ((rc = model_tmpl_render(json_object_get_string(v), t->user,
+	    t->email, t->labels, t->nlabels, max, &out, err, errsz)) != 0)
+		return rc;
+	json_object_object_add(to, key, json_object_new_string(out));
+	free(out);
+	return 0;
+}
+
+int
+model_tmpl_render_actions(const char *actions, const char *user,
+    const char *email, const char *const *labels, size_t nlabels,
+    char **out, char *err, size_t errsz)
+{
+	struct tmpl_args	 t = { user, email, labels, nlabels };
+	struct json_object	*in = NULL, *arr, *a, *o;
+	const char		*text;
+	size_t			 i, n, len;
+	int			 rc = -1;
+
+	*out = NULL;
+	/*
+	 * Each label and URL on its own, not the array's text as Coder
+	 * does: a label's quote cannot break the JSON.
+	 */
+	if (jsonio_parse(actions, strlen(actions), 4, &in) != JSONIO_OK ||
+	    !json_object_is_type(in, json_type_array) ||
+	    (n = json_object_array_length(in)) > NOTE_ACTIONS_MAX) {
+		json_object_put(in);
+		snprintf(err, errsz, "the actions are not an array of at most "
+		    "%d objects", NOTE_ACTIONS_MAX);
+		return -1;
+	}
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		a = json_object_array_get_idx(in, i);
+		o = json_object_new_object();
+		json_object_array_add(arr, o);
+		if (!json_object_is_type(a, json_type_object) ||
+		    action_put(a, o, "label", NOTE_ACTION_LABEL_MAX * 4, &t,
+		    err, errsz) != 0 || action_put(a, o, "url", NOTE_LINK_MAX,
+		    &t, err, errsz) != 0)
+			goto out;
+	}
+	if ((text = jsonio_text(arr, &len)) == NULL ||
+	    (*out = strdup(text)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	json_object_put(arr);
+	json_object_put(in);
+	return rc;
 }

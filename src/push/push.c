@@ -256,7 +256,7 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	struct request	 req;
 	struct reply	 rep;
 	struct conn	*c;
-	char		*lei = NULL;
+	char		*lei = NULL, *cookie;
 	int		 status = 500;
 
 	*fail = 0;
@@ -278,6 +278,13 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	/* Only a front end sets it: push listens where only it reaches. */
 	if (pd->cfg->auth == AUTH_REMOTE_USER)
 		req.remote_user = push_custom(wsi, "x-remote-user:");
+	/* A browser's WebSocket carries Coder's session as its cookie. */
+	if ((cookie = push_hdr(wsi, WSI_TOKEN_HTTP_COOKIE)) != NULL) {
+		req.coder_cookie = req_cookie(cookie, "coder_session_token",
+		    REQ_HEADER_MAX);
+		explicit_bzero(cookie, strlen(cookie));
+		free(cookie);
+	}
 	if (req.method_name == NULL || req.path == NULL) {
 		status = 400;
 		push_respond(wsi, 400, NULL, "bad request\n", 12);

@@ -33,9 +33,12 @@ static const char sql_lease[] =
 static const char sql_leased[] =
     "SELECT d.id, d.method, d.address, d.template, d.attempts, "
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, "
-    "n.email, n.seen, n.deleted, n.created "
+    "n.email, n.seen, n.deleted, n.created, "
+    /* Coder's webhook payload (issue J) */
+    "n.template_id, t.name, u.id, u.email, n.targets, n.actions "
     "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
     "JOIN users u ON u.id = n.user_id "
+    "LEFT JOIN templates t ON t.id = n.template_id "
     "WHERE d.lease_owner = ? AND d.lease_until = ? AND d.state = 'pending'";
 
 static const char sql_done[] =
@@ -75,7 +78,7 @@ leased_row(const struct sqlrow *r, void *arg)
 {
 	struct leased_ctx	*c = arg;
 	struct delivery		 d;
-	const unsigned char	*id, *nid;
+	const unsigned char	*id, *nid, *tid, *uid;
 
 	memset(&d, 0, sizeof(d));
 	if ((id = row_bin16(r, 0)) == NULL || (nid = row_bin16(r, 5)) == NULL)
@@ -96,6 +99,16 @@ leased_row(const struct sqlrow *r, void *arg)
 	d.note.seen = (int)row_i64(r, 13);
 	d.note.deleted = (int)row_i64(r, 14);
 	d.note.created = row_i64(r, 15);
+	if ((tid = row_bin16(r, 16)) != NULL) {
+		memcpy(d.note.template_id, tid, 16);
+		d.note.has_template_id = 1;
+	}
+	d.tmpl_name = row_str(r, 17, NULL);
+	if ((uid = row_bin16(r, 18)) != NULL)
+		memcpy(d.note.user_id, uid, 16);
+	d.user_email = row_str(r, 19, NULL);
+	d.note.targets = row_str(r, 20, NULL);
+	d.note.actions = row_str(r, 21, NULL);
 	if (d.method == NULL || d.note.user == NULL || d.note.type == NULL ||
 	    d.note.subject == NULL || d.note.body == NULL ||
 	    d.note.payload == NULL)

@@ -1,6 +1,7 @@
 /* Delivery templates, by name, in the default tenant. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -214,6 +215,8 @@ store_tmpl_set_method(struct store *st, const char *tenant,
 
 struct tmpl_pol {
 	int	*dedupe, *ebd, *pref;
+	char	*method;
+	size_t	 methodsz;
 	int	 found;
 };
 
@@ -221,10 +224,13 @@ static int
 tmpl_policy_row(const struct sqlrow *r, void *arg)
 {
 	struct tmpl_pol	*p = arg;
+	const char	*m;
 
 	*p->dedupe = (int)row_i64(r, 0);
 	*p->ebd = (int)row_i64(r, 1);
 	*p->pref = row_isnull(r, 2) ? -1 : (int)row_i64(r, 2) != 0;
+	m = row_str(r, 3, NULL);
+	snprintf(p->method, p->methodsz, "%s", m != NULL ? m : "");
 	p->found = 1;
 	return 1;
 }
@@ -232,9 +238,10 @@ tmpl_policy_row(const struct sqlrow *r, void *arg)
 enum store_rc
 store_tmpl_policy(struct store *st, const char *tenant,
     const unsigned char id[16], const char *user, int *dedupe,
-    int *enabled_by_default, int *pref)
+    int *enabled_by_default, int *pref, char *method, size_t methodsz)
 {
-	struct tmpl_pol	p = { dedupe, enabled_by_default, pref, 0 };
+	struct tmpl_pol	p = { dedupe, enabled_by_default, pref, method,
+	    methodsz, 0 };
 	struct sqlv	v[] = { SQL_STR(tenant), SQL_STR(user),
 	    SQL_STR(tenant), SQL_BIN(id, 16) };
 	enum store_rc	rc;
@@ -243,7 +250,7 @@ store_tmpl_policy(struct store *st, const char *tenant,
 	rc = db_select(st, "SELECT t.dedupe, t.enabled_by_default, "
 	    "(SELECT p.disabled FROM users u JOIN preferences p "
 	    "ON p.user_id = u.id WHERE u.tenant = ? AND u.username = ? "
-	    "AND p.template_id = t.id) FROM templates t "
+	    "AND p.template_id = t.id), t.methods FROM templates t "
 	    "WHERE t.tenant = ? AND t.id = ?", v, 4, tmpl_policy_row, &p);
 	return rc == STORE_OK && !p.found ? STORE_NOTFOUND : rc;
 }

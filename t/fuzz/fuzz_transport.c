@@ -43,6 +43,11 @@ dispatch(struct request *req, struct reply *rep)
 			abort();
 	if (req->body == NULL || strlen(req->body) > req->bodysz)
 		abort();
+	/* Coder's session cookie: one bounded, non-empty value. */
+	if (req->coder_cookie != NULL && (req->coder_cookie[0] == '\0' ||
+	    strlen(req->coder_cookie) > REQ_HEADER_MAX ||
+	    strchr(req->coder_cookie, ';') != NULL))
+		abort();
 	reply_text(rep, 200, "text/plain", "ok");
 }
 

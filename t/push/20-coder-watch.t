@@ -3,7 +3,8 @@
 # push (peers.md §2.4): 400 before the upgrade on bad parameters (J's
 # messages), one frame per notification with unread_count and the
 # fallback icon, the template and target filters with the count still
-# rising, format=plaintext, and a revoked token's stream closed.
+# rising, format=plaintext, the session cookie, and a revoked token's
+# stream closed.
 use v5.36;
 use FindBin;
 use lib "$FindBin::Bin/../lib", "$FindBin::Bin/../api/auth";
@@ -91,6 +92,19 @@ is $plain->{json}[0]{notification}{title}, 'Notification Title',
     'plaintext title';
 is $plain->{json}[0]{notification}{content}, 'This is the content.',
     'plaintext content';
+
+# Coder's web UI: the session cookie alone opens a watch (issue J).
+my $URL = $s->url('/api/v2/notifications/inbox/watch');
+my $ck = Herald::Push::ws($URL, { Cookie => "theme=x; coder_session_token=$ALICE" });
+my $ckbad = Herald::Push::ws($URL,
+    { Cookie => 'coder_session_token=hrld_' . ('0' x 64) });
+up($_) for $ck, $ckbad;
+is $ck->{status}, 101, 'the session cookie opens a watch';
+is $ckbad->{status}, 401, 'an unknown cookie: 401';
+my $n4 = create(title => 'for the cookie');
+ok Herald::Push::wait_for(sub { @{ $ck->{json} } >= 1 }, $W),
+    'the cookie watch gets it';
+is $ck->{json}[0]{notification}{id}, $n4, 'its notification';
 
 # Revocation closes the stream within the re-check period.
 my ($st, $out) = AuthTest::herald_cli($s, 'token', 'list');

@@ -1,6 +1,7 @@
 /* t/unit/request.c -- query-string parsing and parameter lookup. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
@@ -12,6 +13,39 @@ parse(struct request *r, const char *qs)
 	req_free(r);
 	req_init(r);
 	return req_parse_query(r, qs);
+}
+
+/* One cookie's value, as req_cookie gives it ("(null)" when none). */
+static void
+cookie_is(const char *h, size_t max, const char *want, const char *what)
+{
+	char	*v = req_cookie(h, "coder_session_token", max);
+
+	is_str(v != NULL ? v : "(null)", want, "%s", what);
+	free(v);
+}
+
+static void
+cookie_tests(void)
+{
+	cookie_is("coder_session_token=abc", 64, "abc", "cookie alone");
+	cookie_is("a=1; coder_session_token=abc; b=2", 64, "abc",
+	    "cookie among others");
+	cookie_is("a=1;coder_session_token=abc ", 64, "abc",
+	    "no space after ';', a trailing space");
+	cookie_is("coder_session_token=\"abc\"", 64, "abc", "quotes removed");
+	cookie_is("coder_session_token=one; coder_session_token=two", 64, "one",
+	    "the first of two");
+	cookie_is("xcoder_session_token=abc; coder_session_tokenx=abc", 64,
+	    "(null)", "other names that contain it");
+	cookie_is("coder_session_token", 64, "(null)", "no '='");
+	cookie_is("coder_session_token=", 64, "(null)", "empty value");
+	cookie_is("coder_session_token=\"\"", 64, "(null)", "empty quotes");
+	cookie_is("coder_session_token=abcdef", 5, "(null)", "longer than max");
+	cookie_is("coder_session_token=abcde", 5, "abcde", "exactly max");
+	cookie_is(";;; ;", 64, "(null)", "only separators");
+	cookie_is("", 64, "(null)", "empty header");
+	cookie_is(NULL, 64, "(null)", "no header");
 }
 
 int
@@ -53,6 +87,8 @@ main(void)
 	for (i = 0; i <= REQ_PARAMS_MAX; i++)
 		strcat(big, "a=1&");
 	is_int(parse(&r, big), REQ_PARSE_TOO_MANY, "more than REQ_PARAMS_MAX refused");
+
+	cookie_tests();
 
 	is_int(req_method_parse("DELETE"), REQ_DELETE, "DELETE method");
 	is_int(req_method_parse("delete"), REQ_OTHER, "methods are case-sensitive");

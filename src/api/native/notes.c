@@ -130,7 +130,9 @@ nv_channels(struct reply *rep, struct json_object *body, unsigned int *out)
 			*out |= NOTE_CH_SMTP;
 		else if (strcmp(s, "webhook") == 0)
 			*out |= NOTE_CH_WEBHOOK;
-		else if (strcmp(s, "inbox") != 0)
+		else if (strcmp(s, "inbox") == 0)
+			*out |= NOTE_CH_INBOX;
+		else
 			return native_fail(rep, 422, "channels", "unknown "
 			    "channel; channels is a subset of "
 			    "[\"inbox\",\"smtp\",\"webhook\"]"), -1;
