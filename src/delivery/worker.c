@@ -62,6 +62,9 @@ struct job {
 	char		*user, *type, *subject, *body, *payload;
 	int64_t		 created;
 	int		 attempts;
+	/* FOLIO (issue I): the message as rendered when queued, or NULL. */
+	char		*msg_subject, *msg_body;
+	int		 msg_html;
 };
 
 struct batch {
@@ -105,6 +108,13 @@ batch_add(const struct delivery *d, void *arg)
 	j->payload = dup_or_empty(d->note.payload);
 	j->created = d->note.created;
 	j->attempts = d->attempts;
+	if (d->subject != NULL && d->body != NULL) {
+		j->msg_subject = strdup(d->subject);
+		j->msg_body = strdup(d->body);
+		j->msg_html = d->html;
+		if (j->msg_subject == NULL || j->msg_body == NULL)
+			b->failed = 1;
+	}
 	if (j->method == NULL || j->address == NULL || j->user == NULL ||
 	    j->type == NULL || j->subject == NULL || j->body == NULL ||
 	    j->payload == NULL)
@@ -123,6 +133,8 @@ job_clear(struct job *j)
 	free(j->subject);
 	free(j->body);
 	free(j->payload);
+	free(j->msg_subject);
+	free(j->msg_body);
 }
 
 static void
@@ -165,11 +177,15 @@ job_smtp(const struct cfg *cfg, struct store *st, const struct job *j,
 	enum store_rc		 rc;
 	enum send_rc		 sr = SEND_RETRY;
 
+	/* Rendered when it was queued (FOLIO): sent as it is. */
+	if (j->msg_subject != NULL && j->msg_body != NULL)
+		return send_smtp(cfg, j->address, j->msg_subject, j->msg_body,
+		    j->msg_html, j->id, err, errsz);
 	if (j->template == NULL) {
 		snprintf(err, errsz, "no template named");
 		return SEND_FAIL;
 	}
-	rc = store_template_get(st, j->template, tmpl_copy, &t);
+	rc = store_template_get(st, NULL, j->template, tmpl_copy, &t);
 	if (rc == STORE_NOTFOUND) {
 		snprintf(err, errsz, "unknown template \"%.*s\"",
 		    (int)util_utf8_trunc(j->template, 200), j->template);

@@ -33,7 +33,7 @@ static const char sql_lease[] =
 static const char sql_leased[] =
     "SELECT d.id, d.method, d.address, d.template, d.attempts, "
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, "
-    "n.email, n.seen, n.deleted, n.created "
+    "n.email, n.seen, n.deleted, n.created, d.subject, d.body, d.body_html "
     "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
     "JOIN users u ON u.id = n.user_id "
     "WHERE d.lease_owner = ? AND d.lease_until = ? AND d.state = 'pending'";
@@ -96,6 +96,9 @@ leased_row(const struct sqlrow *r, void *arg)
 	d.note.seen = (int)row_i64(r, 13);
 	d.note.deleted = (int)row_i64(r, 14);
 	d.note.created = row_i64(r, 15);
+	d.subject = row_str(r, 16, NULL);
+	d.body = row_str(r, 17, NULL);
+	d.html = (int)row_i64(r, 18);
 	if (d.method == NULL || d.note.user == NULL || d.note.type == NULL ||
 	    d.note.subject == NULL || d.note.body == NULL ||
 	    d.note.payload == NULL)
@@ -175,6 +178,29 @@ store_delivery_renew(struct store *st, const unsigned char id[16],
 	if (rc == STORE_OK && affected == 0)
 		rc = STORE_NOTFOUND;
 	return rc;
+}
+
+static const char sql_add[] =
+    "INSERT INTO deliveries (id, notification_id, method, state, attempts, "
+    "next_attempt, address, template, subject, body, body_html, created, "
+    "updated) SELECT ?, n.id, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ? "
+    "FROM notifications n WHERE n.id = ? AND n.tenant = ?";
+
+enum store_rc
+store_delivery_add(struct store *st, const char *tenant,
+    const unsigned char note_id[16], const struct delivery_req *d,
+    int64_t now)
+{
+	struct sqlv		v[] = { SQL_BIN(d->id, 16), SQL_STR(d->method),
+	    SQL_I64(now), SQL_OPTSTR(d->address), SQL_OPTSTR(d->template),
+	    SQL_OPTSTR(d->subject), SQL_OPTSTR(d->body),
+	    SQL_I64(d->html != 0), SQL_I64(now), SQL_I64(now),
+	    SQL_BIN(note_id, 16), SQL_STR(tenant) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, sql_add, v, sizeof(v) / sizeof(v[0]), &n);
+	return rc == STORE_OK && n == 0 ? STORE_NOTFOUND : rc;
 }
 
 struct list_ctx {
