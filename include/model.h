@@ -323,7 +323,7 @@ struct event_mail {
 	 * patron notice), carried by a notification no dialect lists.
 	 */
 	const unsigned char	*note_id;
-	const char		*type;		/* the notice's kind (note_id NULL) */
+	const char		*type;		/* the carrier's type (note_id NULL) */
 	const char		*by;		/* the caller's id text, or NULL */
 };
 

@@ -109,7 +109,7 @@ event_local(struct request *req, const char *tmpl, struct json_object *ctx,
 	em.nvals = cv->n;
 	em.user_id = user_id;
 	em.note_id = note_id;
-	em.type = tmpl;
+	em.type = "patron-notice";
 	em.by = folio_caller(req);
 	if (em.by != NULL && !folio_uuid_loose(em.by))
 		em.by = NULL;
