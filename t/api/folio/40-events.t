@@ -153,13 +153,39 @@ like $r->{content}, qr/^Content-type header must be/, '... the text';
 is $s->post('/patron-notice', \%PN, { 'Content-Type' => 'application/json' })
     ->{status}, 400, 'patron notice without a tenant: 400';
 
+# Hostile input: refused, nothing queued, no 5xx.
+my $queued = $s->sql_value('SELECT COUNT(*) FROM deliveries');
+pn_err('SQL in templateId', { %PN, templateId => "x' OR '1'='1" }, 422,
+    qr/not found/);
+pn_err('a long templateId', { %PN, templateId => 'T' x 300 }, 422,
+    qr/size must be between 0 and 255/);
+my %many = map { ("k$_" => $_) } 1 .. 300;
+pn_err('300 context values', { %PN, context => \%many }, 422,
+    qr/The context has more than 256 values/);
+$r = $s->request(POST => '/patron-notice',
+    "{\"recipientId\":\"$ANN\",\"templateId\":\"\xff\xfe\"}", \%H);
+is $r->{status}, 400, 'patron notice, invalid UTF-8: 400';
+$r = $s->post('/notify', { recipientId => $ANN, text => 'many',
+    eventConfigName => 'LOAN_DUE', context => \%many }, \%H);
+is $r->{status}, 400, 'an event with 300 context values: 400';
+like $s->get('/notify?query=text==many', \%H)->{content},
+    qr/"totalRecords" : 1/, '... the record kept';
+is $s->sql_value('SELECT COUNT(*) FROM deliveries'), $queued,
+    'nothing queued for any of them';
+# A value is text, never a template of its own.
+$r = $s->post('/patron-notice', { %PN, context => { item =>
+    { title => '{{user.firstName}}' } } }, \%H);
+is $r->{status}, 200, 'a value that looks like a tag: 200';
+is $s->sql_value("SELECT COUNT(*) FROM deliveries WHERE subject = "
+    . "'Due: {{user.firstName}}'"), 1, '... rendered as it is, not expanded';
+
 # The dispatcher sends what was rendered, as it was rendered.
 my $d = Herald::Delivery::dispatcher($s);
 ok(Herald::Delivery::wait_until(30, sub {
 	$s->sql_value("SELECT COUNT(*) FROM deliveries WHERE state = 'pending'") == 0
 }), 'the dispatcher settles every delivery');
 my @mail = map { $_->{text} } Herald::Delivery::received($smtp);
-is scalar @mail, 3, 'three messages reached the SMTP server';
+is scalar @mail, 4, 'four messages reached the SMTP server';
 my ($due) = grep { /Subject: Due: Dune/ } @mail;
 ok $due, 'the event mail';
 like $due // '', qr/^X-Envelope-To: ann\@example\.org\r?$/m, '... to ann';
