@@ -68,7 +68,7 @@ static int
 okapi_header(struct curl_slist **h, const char *name, const char *value)
 {
 	struct curl_slist	*n;
-	char			 line[1024];
+	char			 line[8192];	/* a FOLIO JWT fits */
 
 	if (value == NULL)
 		return 0;
