@@ -82,6 +82,13 @@ struct cfg {
 	unsigned int	purge_interval;		/* s between dispatcher purges */
 	int		purge_batch;		/* rows per transaction */
 	unsigned int	purge_pause_ms;		/* between batches */
+	/*
+	 * I (issue I): FOLIO's Okapi, for _username, eventConfigName and
+	 * patron notices ("": Herald's own users and templates), and the
+	 * bound on each call a pool worker makes to it.
+	 */
+	char		folio_okapi_url[CFG_STR_MAX];
+	unsigned int	folio_okapi_timeout_ms;
 };
 
 /* Fill "cfg" with the built-in defaults. */

@@ -276,6 +276,15 @@ int	model_tmpl_render(const char *tmpl, const char *user,
 int	model_tmpl_render_actions(const char *actions, const char *user,
 	    const char *email, const char *const *labels, size_t nlabels,
 	    char **out, char *err, size_t errsz);
+/*
+ * FOLIO (issue I): {{name}} (Mustache variables) from name/value pairs
+ * vals[2i], vals[2i+1]; a name without a value is empty.  HTML-escaped
+ * with "html".  0 and *out (caller frees), or -1 with a reason in err.
+ */
+int	model_tmpl_render_vals(const char *tmpl, const char *const *vals,
+	    size_t nvals, int html, size_t max, char **out, char *err,
+	    size_t errsz);
+
 /* --- FOLIO (issue I): whole records, searches (src/model/search.c) --- */
 
 /* A whole notification as a replace-all dialect writes it; borrowed. */
@@ -315,6 +324,32 @@ int	model_note_search(const struct ctx *, const struct note_search *,
 int	model_note_delete_search(const struct ctx *, const struct note_pred *,
 	    long long *changed, struct herr *);
 
+
+/* --- FOLIO (issue I): events mailed through the outbox (src/model/events.c) --- */
+
+/* A template of the tenant rendered for one user and queued as e-mail. */
+struct event_mail {
+	const char		*tmpl;		/* the template's name */
+	const char *const	*vals;		/* name/value pairs, {{name}} */
+	size_t			 nvals;
+	const unsigned char	*user_id;	/* the recipient */
+	/*
+	 * The notification it is for, or NULL: a notice of its own (FOLIO's
+	 * patron notice), carried by a notification no dialect lists.
+	 */
+	const unsigned char	*note_id;
+	const char		*type;		/* the carrier's type (note_id NULL) */
+	const char		*by;		/* the caller's id text, or NULL */
+};
+
+/*
+ * Render e->tmpl with e->vals and queue it (smtp) to the recipient's
+ * stored address.  1 queued; 0 the tenant has no such template; -1 with
+ * *e: 422 (no such user, no address, e-mail disabled, a template it
+ * cannot render: e->dcode "event"), 403, 503.
+ */
+int	model_event_mail(const struct ctx *, const struct event_mail *,
+	    struct herr *);
 
 /* --- Import (issue R): an original's records (src/model/import.c) --- */
 

@@ -182,6 +182,10 @@ struct delivery_req {
 	const char	*method;	/* "smtp" | "webhook" */
 	const char	*address;
 	const char	*template;
+	/* FOLIO (issue I): rendered when queued; NULL: "template" at send. */
+	const char	*subject;
+	const char	*body;
+	int		 html;
 };
 
 /*
@@ -354,6 +358,10 @@ struct delivery {
 	/* Coder (issue J): the note's template, the recipient's e-mail. */
 	const char	*tmpl_name;	/* NULL when none */
 	const char	*user_email;	/* NULL when none */
+	/* FOLIO (issue I): the message rendered when queued, or NULL. */
+	const char	*subject;
+	const char	*body;
+	int		 html;
 };
 
 typedef int	(*delivery_cb)(const struct delivery *, void *);
@@ -372,6 +380,14 @@ enum store_rc	 store_delivery_lease(struct store *, const unsigned char owner[16
 enum store_rc	 store_delivery_done(struct store *, const unsigned char id[16],
 		    const unsigned char owner[16], const char *state,
 		    int64_t next, const char *error, int64_t now);
+/*
+ * FOLIO (issue I): queue "d" for the existing notification "note_id" of
+ * "tenant".  STORE_NOTFOUND when there is no such notification,
+ * STORE_CONFLICT when it already has a delivery by that method.
+ */
+enum store_rc	 store_delivery_add(struct store *, const char *tenant,
+		    const unsigned char note_id[16], const struct delivery_req *,
+		    int64_t now);
 /*
  * Extend owner's lease of a pending delivery to lease_until, before a
  * send.  STORE_NOTFOUND when the lease was lost: do not send.
@@ -400,6 +416,7 @@ enum store_rc	 store_delivery_list(struct store *, const char *state,
 /* --- templates (store/templates.c) --- */
 
 struct template {
+	const char	*tenant;	/* NULL: the default tenant */
 	const char	*name;
 	const char	*subject;
 	const char	*body;
@@ -407,14 +424,19 @@ struct template {
 	int64_t		 updated;
 };
 
-/* Create or replace by name (default tenant). */
+/*
+ * By name within a tenant (NULL: the default one, which the dispatcher
+ * renders from; FOLIO's event templates are each tenant's own).
+ */
 enum store_rc	 store_template_put(struct store *, const struct template *);
 /* STORE_NOTFOUND when there is none; strings valid during the call. */
-enum store_rc	 store_template_get(struct store *, const char *name,
+enum store_rc	 store_template_get(struct store *, const char *tenant,
+		    const char *name, int (*)(const struct template *, void *),
+		    void *);
+enum store_rc	 store_template_list(struct store *, const char *tenant,
 		    int (*)(const struct template *, void *), void *);
-enum store_rc	 store_template_list(struct store *,
-		    int (*)(const struct template *, void *), void *);
-enum store_rc	 store_template_remove(struct store *, const char *name);
+enum store_rc	 store_template_remove(struct store *, const char *tenant,
+		    const char *name);
 
 /* --- K (issue K): editing a notification (store/notes.c) --- */
 
@@ -629,8 +651,9 @@ enum store_rc	 store_note_delete_pred(struct store *, const char *tenant,
 		    const struct note_pred *, int64_t now,
 		    unsigned long long *changed);
 /*
- * Insert "n" with its id, seen flag and creator, for the existing user
- * n->user_id of "tenant".  STORE_CONFLICT when the id is taken.
+ * Insert "n" with its id, seen flag, creator and deleted flag, for the
+ * existing user n->user_id of "tenant".  STORE_CONFLICT when the id is
+ * taken.
  */
 enum store_rc	 store_note_insert(struct store *, const char *tenant,
 		    const struct note *);

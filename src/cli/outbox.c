@@ -54,7 +54,8 @@ outbox_parse(char *text, struct template *t)
 }
 
 static int
-outbox_add(struct store *st, const char *name, const char *path)
+outbox_add(struct store *st, const char *tenant, const char *name,
+    const char *path)
 {
 	struct template	 t;
 	char		*text;
@@ -75,6 +76,7 @@ outbox_add(struct store *st, const char *name, const char *path)
 		free(text);
 		return 1;
 	}
+	t.tenant = tenant;
 	t.name = name;
 	rc = store_template_put(st, &t) == STORE_OK ? 0 : 1;
 	if (rc == 0)
@@ -85,7 +87,7 @@ outbox_add(struct store *st, const char *name, const char *path)
 
 /* Every NAME.tmpl in a directory (conf/templates) becomes template NAME. */
 static int
-outbox_load(struct store *st, const char *dir)
+outbox_load(struct store *st, const char *tenant, const char *dir)
 {
 	DIR		*d;
 	struct dirent	*e;
@@ -105,7 +107,7 @@ outbox_load(struct store *st, const char *dir)
 		memcpy(name, e->d_name, len - 5);
 		name[len - 5] = '\0';
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		rc |= outbox_add(st, name, path);
+		rc |= outbox_add(st, tenant, name, path);
 	}
 	closedir(d);
 	return rc;
@@ -130,37 +132,49 @@ int
 outbox_template_cmd(const struct cfg *cfg, int argc, char *argv[])
 {
 	struct store	*st;
+	const char	*tenant = NULL;
 	enum store_rc	 rc;
 	int		 status = 2, full;
 
+	/* FOLIO (issue I): a tenant's own templates, its event configs. */
+	if (argc >= 2 && strcmp(argv[0], "--tenant") == 0) {
+		tenant = argv[1];
+		argc -= 2;
+		argv += 2;
+		if (*tenant == '\0' || strlen(tenant) > 64) {
+			log_error("template: bad tenant \"%s\"", tenant);
+			return 2;
+		}
+	}
 	if (argc < 1 || mysql_library_init(0, NULL, NULL) != 0 ||
 	    (st = store_new(cfg)) == NULL) {
 		log_error("usage: herald template add|load|list|show|remove");
 		return 2;
 	}
 	if (strcmp(argv[0], "add") == 0 && argc == 3)
-		status = outbox_add(st, argv[1], argv[2]);
+		status = outbox_add(st, tenant, argv[1], argv[2]);
 	else if (strcmp(argv[0], "load") == 0 && argc == 2)
-		status = outbox_load(st, argv[1]);
+		status = outbox_load(st, tenant, argv[1]);
 	else if (strcmp(argv[0], "list") == 0 && argc == 1) {
 		full = 0;
-		status = store_template_list(st, outbox_print_template,
+		status = store_template_list(st, tenant, outbox_print_template,
 		    &full) == STORE_OK ? 0 : 1;
 	} else if (strcmp(argv[0], "show") == 0 && argc == 2) {
 		full = 1;
-		rc = store_template_get(st, argv[1], outbox_print_template,
+		rc = store_template_get(st, tenant, argv[1],
+		    outbox_print_template,
 		    &full);
 		if (rc == STORE_NOTFOUND)
 			log_error("no template \"%s\"", argv[1]);
 		status = rc == STORE_OK ? 0 : 1;
 	} else if (strcmp(argv[0], "remove") == 0 && argc == 2) {
-		rc = store_template_remove(st, argv[1]);
+		rc = store_template_remove(st, tenant, argv[1]);
 		if (rc == STORE_NOTFOUND)
 			log_error("no template \"%s\"", argv[1]);
 		status = rc == STORE_OK ? 0 : 1;
 	} else
-		log_error("usage: herald template add NAME FILE | load DIR | "
-		    "list | show NAME | remove NAME");
+		log_error("usage: herald template [--tenant T] add NAME FILE | "
+		    "load DIR | list | show NAME | remove NAME");
 	store_free(st);
 	mysql_library_end();
 	return status;

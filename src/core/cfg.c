@@ -100,6 +100,10 @@ static const struct cfg_key cfg_keys[] = {
 	K("purge_interval",	CFG_UINT,  purge_interval, 0, 604800),
 	K("purge_batch",	CFG_INT,   purge_batch, 1, 10000),
 	K("purge_pause_ms",	CFG_UINT,  purge_pause_ms, 0, 60000),
+	/* I: FOLIO's Okapi */
+	K("folio_okapi_url",	CFG_STR,   folio_okapi_url, 0, 0),
+	K("folio_okapi_timeout_ms", CFG_UINT, folio_okapi_timeout_ms, 100,
+	    30000),
 };
 
 /* The words a CFG_WORD key accepts, "|"-separated. */
@@ -186,6 +190,7 @@ cfg_defaults(struct cfg *c)
 	c->purge_interval = 3600;
 	c->purge_batch = 500;
 	c->purge_pause_ms = 50;
+	c->folio_okapi_timeout_ms = 2000;	/* I: a worker waits this long */
 }
 
 /*
@@ -374,6 +379,14 @@ cfg_check(const struct cfg *c, const char *name, char *err, size_t errsz)
 		    "send_timeout (%u s) must be less than delivery_lease "
 		    "(%u s)", c->dispatch_batch, c->send_timeout,
 		    c->delivery_lease);
+	/* I: a base URL, no trailing slash (paths are appended). */
+	if (c->folio_okapi_url[0] != '\0' &&
+	    ((strncmp(c->folio_okapi_url, "http://", 7) != 0 &&
+	    strncmp(c->folio_okapi_url, "https://", 8) != 0) ||
+	    c->folio_okapi_url[strlen(c->folio_okapi_url) - 1] == '/' ||
+	    strpbrk(c->folio_okapi_url, "?# \t") != NULL))
+		return cfg_fail(err, errsz, name, 0, "folio_okapi_url: expected "
+		    "http[s]://host[:port][/path] without a trailing \"/\"");
 	return 0;
 }
 

@@ -67,6 +67,9 @@ struct job {
 	unsigned char	 user_id[16], template_id[16];
 	int		 has_template_id;
 	char		*tmpl_name, *email, *targets, *actions;
+	/* FOLIO (issue I): the message as rendered when queued, or NULL. */
+	char		*msg_subject, *msg_body;
+	int		 msg_html;
 };
 
 struct batch {
@@ -117,6 +120,13 @@ batch_add(const struct delivery *d, void *arg)
 	j->email = dup_or_empty(d->user_email);
 	j->targets = d->note.targets != NULL ? strdup(d->note.targets) : NULL;
 	j->actions = dup_or_empty(d->note.actions);
+	if (d->subject != NULL && d->body != NULL) {
+		j->msg_subject = strdup(d->subject);
+		j->msg_body = strdup(d->body);
+		j->msg_html = d->html;
+		if (j->msg_subject == NULL || j->msg_body == NULL)
+			b->failed = 1;
+	}
 	if (j->method == NULL || j->address == NULL || j->user == NULL ||
 	    j->type == NULL || j->subject == NULL || j->body == NULL ||
 	    j->payload == NULL || j->tmpl_name == NULL || j->email == NULL ||
@@ -140,6 +150,8 @@ job_clear(struct job *j)
 	free(j->email);
 	free(j->targets);
 	free(j->actions);
+	free(j->msg_subject);
+	free(j->msg_body);
 }
 
 static void
@@ -209,11 +221,15 @@ job_smtp(const struct cfg *cfg, struct store *st, const struct job *j,
 	enum store_rc		 rc;
 	enum send_rc		 sr = SEND_RETRY;
 
+	/* Rendered when it was queued (FOLIO): sent as it is. */
+	if (j->msg_subject != NULL && j->msg_body != NULL)
+		return send_smtp(cfg, j->address, j->msg_subject, j->msg_body,
+		    j->msg_html, j->id, err, errsz);
 	if (j->template == NULL) {
 		snprintf(err, errsz, "no template named");
 		return SEND_FAIL;
 	}
-	rc = store_template_get(st, j->template, tmpl_copy, &t);
+	rc = store_template_get(st, NULL, j->template, tmpl_copy, &t);
 	if (rc == STORE_NOTFOUND) {
 		snprintf(err, errsz, "unknown template \"%.*s\"",
 		    (int)util_utf8_trunc(j->template, 200), j->template);
@@ -354,7 +370,9 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 		json_object_put(payload);
 		payload = json_object_new_object();
 	}
+	/* Rendered when queued (FOLIO) wins over a Coder template's body. */
 	if (j->template == NULL && j->has_template_id &&
+	    j->msg_subject == NULL &&
 	    (strcmp(j->method, "smtp") == 0 ||
 	    strcmp(j->method, "webhook") == 0))
 		sr = job_coder(cfg, j, payload, err, sizeof(err));

@@ -170,6 +170,15 @@ auth_own_token(const struct request *req, const char *tok)
 	if (tok != NULL && req->app->cfg->auth == AUTH_REMOTE_USER &&
 	    strncmp(tok, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
 		return NULL;
+	/*
+	 * I: behind Okapi every request carries FOLIO's own JWT in
+	 * X-Okapi-Token; on a trusted network it is FOLIO's (passed on to
+	 * Okapi), not a Herald token.
+	 */
+	if (tok != NULL && tok == req->okapi_token &&
+	    req->app->cfg->auth == AUTH_TRUSTED_NETWORK &&
+	    strncmp(tok, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+		return NULL;
 	return tok;
 }
 

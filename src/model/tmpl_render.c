@@ -155,3 +155,58 @@ out:
 	json_object_put(in);
 	return rc;
 }
+
+/*
+ * FOLIO (issue I): mod-template-engine's Mustache as far as its
+ * variables go.  A name is [A-Za-z0-9_.-]; one without a value renders
+ * empty, as in Mustache; sections, partials and the like are refused.
+ */
+struct vals_args {
+	const char *const	*vals;
+	size_t			 nvals;
+};
+
+static const char *
+vals_value(const char *a, size_t n, void *arg)
+{
+	const struct vals_args	*v = arg;
+	size_t			 i;
+
+	if (n == 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!(a[i] == '_' || a[i] == '.' || a[i] == '-' ||
+		    (a[i] >= 'a' && a[i] <= 'z') ||
+		    (a[i] >= 'A' && a[i] <= 'Z') ||
+		    (a[i] >= '0' && a[i] <= '9')))
+			return NULL;
+	for (i = 0; i < v->nvals; i++)
+		if (strlen(v->vals[2 * i]) == n &&
+		    memcmp(v->vals[2 * i], a, n) == 0)
+			return v->vals[2 * i + 1];
+	return "";
+}
+
+int
+model_tmpl_render_vals(const char *tmpl, const char *const *vals,
+    size_t nvals, int html, size_t max, char **out, char *err, size_t errsz)
+{
+	struct vals_args	 v = { vals, nvals };
+	const char		*bad = NULL;
+	size_t			 n = 0;
+
+	switch (tmpl_expand(tmpl, vals_value, &v, html, max, out, &bad, &n)) {
+	case TMPL_OK:
+		return 0;
+	case TMPL_UNCLOSED:
+		snprintf(err, errsz, "unclosed tag in template");
+		return -1;
+	case TMPL_UNKNOWN:
+		snprintf(err, errsz, "unsupported tag {{%.*s}} in template",
+		    (int)(n > 64 ? 64 : n), bad);
+		return -1;
+	default:
+		snprintf(err, errsz, "the rendered message is too long");
+		return -1;
+	}
+}

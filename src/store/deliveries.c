@@ -35,7 +35,9 @@ static const char sql_leased[] =
     "n.id, u.username, n.type, n.subject, n.body, n.template, n.payload, "
     "n.email, n.seen, n.deleted, n.created, "
     /* Coder's webhook payload (issue J) */
-    "n.template_id, t.name, u.id, u.email, n.targets, n.actions "
+    "n.template_id, t.name, u.id, u.email, n.targets, n.actions, "
+    /* FOLIO's message rendered when queued (issue I) */
+    "d.subject, d.body, d.body_html "
     "FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
     "JOIN users u ON u.id = n.user_id "
     "LEFT JOIN templates t ON t.id = n.template_id "
@@ -109,6 +111,9 @@ leased_row(const struct sqlrow *r, void *arg)
 	d.user_email = row_str(r, 19, NULL);
 	d.note.targets = row_str(r, 20, NULL);
 	d.note.actions = row_str(r, 21, NULL);
+	d.subject = row_str(r, 22, NULL);
+	d.body = row_str(r, 23, NULL);
+	d.html = (int)row_i64(r, 24);
 	if (d.method == NULL || d.note.user == NULL || d.note.type == NULL ||
 	    d.note.subject == NULL || d.note.body == NULL ||
 	    d.note.payload == NULL)
@@ -188,6 +193,29 @@ store_delivery_renew(struct store *st, const unsigned char id[16],
 	if (rc == STORE_OK && affected == 0)
 		rc = STORE_NOTFOUND;
 	return rc;
+}
+
+static const char sql_add[] =
+    "INSERT INTO deliveries (id, notification_id, method, state, attempts, "
+    "next_attempt, address, template, subject, body, body_html, created, "
+    "updated) SELECT ?, n.id, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ? "
+    "FROM notifications n WHERE n.id = ? AND n.tenant = ?";
+
+enum store_rc
+store_delivery_add(struct store *st, const char *tenant,
+    const unsigned char note_id[16], const struct delivery_req *d,
+    int64_t now)
+{
+	struct sqlv		v[] = { SQL_BIN(d->id, 16), SQL_STR(d->method),
+	    SQL_I64(now), SQL_OPTSTR(d->address), SQL_OPTSTR(d->template),
+	    SQL_OPTSTR(d->subject), SQL_OPTSTR(d->body),
+	    SQL_I64(d->html != 0), SQL_I64(now), SQL_I64(now),
+	    SQL_BIN(note_id, 16), SQL_STR(tenant) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, sql_add, v, sizeof(v) / sizeof(v[0]), &n);
+	return rc == STORE_OK && n == 0 ? STORE_NOTFOUND : rc;
 }
 
 struct list_ctx {

@@ -280,9 +280,9 @@ store_note_delete_pred(struct store *st, const char *tenant,
 static const char sql_note_insert_rec[] =
     "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
     "body, body_format, link, payload, lang, seen, seen_at, created, "
-    "updated, created_by, updated_by) "
-    "SELECT ?, u.tenant, u.id, ?, ?, '', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-    "FROM users u WHERE u.tenant = ? AND u.id = ?";
+    "updated, created_by, updated_by, deleted, deleted_at) "
+    "SELECT ?, u.tenant, u.id, ?, ?, '', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ? FROM users u WHERE u.tenant = ? AND u.id = ?";
 
 enum store_rc
 store_note_insert(struct store *st, const char *tenant, const struct note *n)
@@ -297,6 +297,8 @@ store_note_insert(struct store *st, const char *tenant, const struct note *n)
 		n->seen ? SQL_I64(n->created) : SQL_NULL,
 		SQL_I64(n->created), SQL_I64(n->updated),
 		SQL_OPTSTR(n->created_by), SQL_OPTSTR(n->updated_by),
+		SQL_I64(n->deleted != 0),
+		n->deleted ? SQL_I64(n->created) : SQL_NULL,
 		SQL_STR(tenant), SQL_BIN(n->user_id, 16)
 	};
 

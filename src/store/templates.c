@@ -1,4 +1,5 @@
-/* Delivery templates, by name, in the default tenant. */
+/* Delivery templates, by name, within a tenant (the default one unless
+ * named: FOLIO's event templates are a tenant's own). */
 #include "config.h"
 
 #include <stdio.h>
@@ -16,7 +17,8 @@ store_template_put(struct store *st, const struct template *t)
 {
 	unsigned char	id[16];
 	int64_t		now = util_now_ms();
-	struct sqlv	v[] = { SQL_BIN(id, 16), SQL_STR(STORE_TENANT_DEFAULT),
+	struct sqlv	v[] = { SQL_BIN(id, 16), SQL_STR(t->tenant != NULL ?
+	    t->tenant : STORE_TENANT_DEFAULT),
 	    SQL_STR(t->name), SQL_STR(t->subject), SQL_STR(t->body),
 	    SQL_I64(t->html), SQL_I64(now), SQL_I64(now) };
 
@@ -41,6 +43,7 @@ tmpl_row(const struct sqlrow *r, void *arg)
 	struct tmpl_ctx	*c = arg;
 	struct template	 t;
 
+	t.tenant = NULL;
 	t.name = row_str(r, 0, NULL);
 	t.subject = row_str(r, 1, NULL);
 	t.body = row_str(r, 2, NULL);
@@ -53,11 +56,12 @@ tmpl_row(const struct sqlrow *r, void *arg)
 }
 
 enum store_rc
-store_template_get(struct store *st, const char *name,
+store_template_get(struct store *st, const char *tenant, const char *name,
     int (*cb)(const struct template *, void *), void *arg)
 {
 	struct tmpl_ctx	c = { cb, arg, 0 };
-	struct sqlv	v[] = { SQL_STR(STORE_TENANT_DEFAULT), SQL_STR(name) };
+	struct sqlv	v[] = { SQL_STR(tenant != NULL ? tenant :
+	    STORE_TENANT_DEFAULT), SQL_STR(name) };
 	enum store_rc	rc;
 
 	rc = db_select(st, "SELECT " TEMPLATE_COLS " FROM templates "
@@ -66,21 +70,22 @@ store_template_get(struct store *st, const char *name,
 }
 
 enum store_rc
-store_template_list(struct store *st,
+store_template_list(struct store *st, const char *tenant,
     int (*cb)(const struct template *, void *), void *arg)
 {
 	struct tmpl_ctx	c = { cb, arg, 0 };
-	struct sqlv	v[] = { SQL_STR(STORE_TENANT_DEFAULT) };
+	struct sqlv	v[] = { SQL_STR(tenant != NULL ? tenant :
+	    STORE_TENANT_DEFAULT) };
 
 	return db_select(st, "SELECT " TEMPLATE_COLS " FROM templates "
 	    "WHERE tenant = ? ORDER BY name", v, 1, tmpl_row, &c);
 }
 
 enum store_rc
-store_template_remove(struct store *st, const char *name)
+store_template_remove(struct store *st, const char *tenant, const char *name)
 {
-	struct sqlv		v[] = { SQL_STR(STORE_TENANT_DEFAULT),
-	    SQL_STR(name) };
+	struct sqlv		v[] = { SQL_STR(tenant != NULL ? tenant :
+	    STORE_TENANT_DEFAULT), SQL_STR(name) };
 	unsigned long long	n = 0;
 	enum store_rc		rc;
 

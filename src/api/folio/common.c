@@ -266,7 +266,8 @@ body_syntax(struct reply *rep, const char *body, size_t len, size_t at)
 }
 
 static int
-body_json(struct request *req, struct reply *rep, struct json_object **out)
+body_json(struct request *req, struct reply *rep, const char *class,
+    struct json_object **out)
 {
 	struct json_tokener	*tok;
 	struct json_object	*doc;
@@ -308,8 +309,8 @@ body_json(struct request *req, struct reply *rep, struct json_object **out)
 	if (!json_object_is_type(doc, json_type_object)) {
 		json_object_put(doc);
 		return folio_text_err(rep, 400, "Cannot deserialize value of "
-		    "type `org.folio.rest.jaxrs.model.Notification` from a "
-		    "value that is not an object"), -1;
+		    "type `org.folio.rest.jaxrs.model.%s` from a value that "
+		    "is not an object", class), -1;
 	}
 	*out = doc;
 	return 0;
@@ -428,14 +429,13 @@ body_str(struct json_object *doc, const char *key)
 }
 
 int
-folio_body_parse(struct request *req, struct reply *rep,
-    struct folio_body *b)
+folio_body_object(struct request *req, struct reply *rep, const char *class,
+    struct json_object **out)
 {
-	struct json_object	*v;
-	const char		*ct = req->content_type;
-	size_t			 n;
+	const char	*ct = req->content_type;
+	size_t		 n;
 
-	memset(b, 0, sizeof(*b));
+	*out = NULL;
 	/* application/json, with or without parameters. */
 	n = strlen("application/json");
 	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
@@ -443,7 +443,17 @@ folio_body_parse(struct request *req, struct reply *rep,
 		return folio_text_err(rep, 400, "Content-type header must be "
 		    "[\"application/json\"] but it is \"%.64s\"",
 		    ct != NULL ? ct : ""), -1;
-	if (body_json(req, rep, &b->doc) != 0 ||
+	return body_json(req, rep, class, out);
+}
+
+int
+folio_body_parse(struct request *req, struct reply *rep,
+    struct folio_body *b)
+{
+	struct json_object	*v;
+
+	memset(b, 0, sizeof(*b));
+	if (folio_body_object(req, rep, "Notification", &b->doc) != 0 ||
 	    body_unknown(rep, b->doc) != 0 || body_types(rep, b->doc) != 0)
 		goto fail;
 	if ((b->text = body_str(b->doc, "text")) == NULL) {

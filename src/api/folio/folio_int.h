@@ -64,6 +64,14 @@ int	folio_uuid_loose(const char *s);
 int	folio_params(struct request *, struct reply *, int paged,
 	    long long *offset, long long *limit);
 
+/*
+ * Content-Type, UTF-8 and JSON syntax of a body that must be an object
+ * (of Java class "class" in the messages): 0 and *out (caller frees), or
+ * -1 with the 400 recorded.
+ */
+int	folio_body_object(struct request *, struct reply *, const char *class,
+	    struct json_object **out);
+
 /* A notification body through the pipeline (Content-Type to metadata). */
 struct folio_body {
 	struct json_object	*doc;		/* owned */
@@ -82,6 +90,39 @@ void	folio_body_free(struct folio_body *);
 
 /* The caller's id (X-Okapi-User-Id, or the token's user), or NULL. */
 const char *folio_caller(struct request *);
+
+/* --- events and patron notices (events.c) --- */
+
+int	api_folio_patron_notice(struct request *, struct reply *);
+/*
+ * mod-notify's 422 for a patron notice a module refused:
+ * {"errors":[{"message","parameters":[]}]}, of "msg" or (NULL) of the
+ * error recorded.
+ */
+int	folio_notice_422(struct reply *, const char *msg);
+/*
+ * After the notification "note_id" for "user_id" was stored from "b"
+ * (b->event set): its event, as mod-notify handles it.  0 when it was
+ * sent (the caller answers 201 with no Location), or the status of the
+ * error recorded: 400 text (no such event, the event refused), 500.
+ */
+int	folio_event(struct request *, struct reply *, const struct folio_body *,
+	    const unsigned char note_id[16], const unsigned char user_id[16]);
+
+/* --- Okapi (okapi.c), with folio_okapi_url set --- */
+
+/*
+ * mod-users' id of "name" into "id": 0, or the status with the reply set
+ * (400 as mod-notify words it, 500).
+ */
+int	folio_okapi_user(struct request *, struct reply *, const char *name,
+	    char id[37]);
+/* As folio_event, through mod-event-config, the engine and mod-sender. */
+int	folio_okapi_event(struct request *, struct reply *,
+	    const struct folio_body *);
+/* POST /patron-notice through the engine and mod-sender: 200, 422, 500. */
+int	folio_okapi_notice(struct request *, struct reply *,
+	    struct json_object *doc);
 
 /* A stored notification as FOLIO's "notification" object. */
 struct json_object *folio_note_json(const struct note *);

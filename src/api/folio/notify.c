@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "app.h"
+#include "cfg.h"
 #include "cql.h"
 #include "folio_int.h"
 #include "herr.h"
@@ -243,6 +245,7 @@ folio_create(struct request *req, struct reply *rep, struct folio_body *b,
 	struct note_rec	 r;
 	struct herr	 e;
 	char		 text[UUID_STR_LEN], loc[64];
+	int		 status;
 
 	if (folio_params(req, rep, 0, NULL, NULL) != 0)
 		return rep->err.status;
@@ -266,6 +269,15 @@ folio_create(struct request *req, struct reply *rep, struct folio_body *b,
 			    "\"notify_data_pkey\": Key (id)=(%s) already "
 			    "exists.", text);
 		return folio_model_err(rep, &e);
+	}
+	/*
+	 * An event, as mod-notify sends it: after the record is stored,
+	 * which stays whatever the event's outcome; 201 with no Location.
+	 */
+	if (b->event != NULL) {
+		if ((status = folio_event(req, rep, b, r.id, r.recipient)) != 0)
+			return status;
+		return reply_note(req, rep, r.id, 201);
 	}
 	snprintf(loc, sizeof(loc), "/notify/%s", text);
 	reply_header(rep, "Location", loc);
@@ -304,6 +316,16 @@ api_folio_create_username(struct request *req, struct reply *rep)
 
 	if (folio_body_parse(req, rep, &b) != 0)
 		return rep->err.status;
+	/* I: mod-users through Okapi, when Herald is a FOLIO module. */
+	if (req->app->cfg->folio_okapi_url[0] != '\0') {
+		if (name == NULL || *name == '\0')
+			status = folio_text_err(rep, 400, "User lookup failed. "
+			    "Can not find user ");
+		else if ((status = folio_okapi_user(req, rep, name, text)) ==
+		    0)
+			status = folio_create(req, rep, &b, text);
+		goto out;
+	}
 	herr_init(&e);
 	if (name == NULL || strlen(name) > NOTE_USER_MAX * 4 ||
 	    !util_utf8_valid(name, strlen(name)))

@@ -25,6 +25,7 @@ static const struct route folio_routes[] = {
 	{ REQ_GET,	"/notify/{id}",		api_folio_get,		0 },
 	{ REQ_PUT,	"/notify/{id}",		api_folio_put,		0 },
 	{ REQ_DELETE,	"/notify/{id}",		api_folio_delete,	0 },
+	{ REQ_POST,	"/patron-notice",	api_folio_patron_notice, 0 },
 	{ REQ_POST,	"/_/tenant",		api_folio_tenant_post,
 			    ROUTE_JSON },
 	{ REQ_GET,	"/_/tenant/{operationId}", api_folio_tenant_get, 0 },
