@@ -26,6 +26,7 @@
 #include "cfg.h"
 #include "dispatch.h"
 #include "log.h"
+#include "ops.h"
 #include "push.h"
 #include "push_int.h"
 #include "reply.h"
@@ -628,9 +629,10 @@ push_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = push_on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = log_reopen_on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
 }
 
 int
@@ -647,6 +649,12 @@ push_run(const char *cfgpath)
 	memset(&timer, 0, sizeof(timer));
 	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
+	/* log_file, when set, as the pool's: reopened on SIGUSR1. */
+	if (ops_log_setup(cfg, 1) != 0) {
+		cfg_clear(cfg);
+		free(cfg);
+		return 1;
+	}
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    (pd.app.store = store_new(cfg)) == NULL) {
 		log_error("push: cannot set up the store");
@@ -686,6 +694,7 @@ push_run(const char *cfgpath)
 	    (lws_usec_t)cfg->push_poll_ms * LWS_US_PER_MS);
 	/* A signal interrupts the wait; the timer ends it every poll. */
 	while (!push_stop) {
+		log_reopen_if_asked();
 		if (push_reload) {
 			push_reload = 0;
 			push_reload_cfg(&pd, cfgpath);
