@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "cfg.h"
+#include "dialect.h"
 #include "dispatch.h"
 #include "log.h"
 #include "ops.h"
@@ -61,9 +62,10 @@ push_of(struct lws *wsi)
 }
 
 /* A known header's value (malloc'd), or NULL. */
-static char *
-push_hdr(struct lws *wsi, enum lws_token_indexes h)
+char *
+push_hdr(struct lws *wsi, int token)
 {
+	enum lws_token_indexes	 h = (enum lws_token_indexes)token;
 	char	*v;
 	int	 n = lws_hdr_total_length(wsi, h);
 
@@ -77,7 +79,7 @@ push_hdr(struct lws *wsi, enum lws_token_indexes h)
 }
 
 /* A header lws does not know, by its lower-case "name:", or NULL. */
-static char *
+char *
 push_custom(struct lws *wsi, const char *name)
 {
 	char	*v;
@@ -91,6 +93,18 @@ push_custom(struct lws *wsi, const char *name)
 		return NULL;
 	}
 	return v;
+}
+
+/* X-Real-IP (the front end's client address): a header lws knows when
+ * built with its uncommon headers, and then not a custom one. */
+char *
+push_real_ip(struct lws *wsi)
+{
+#if defined(LWS_WITH_HTTP_UNCOMMON_HEADERS) || defined(LWS_HTTP_HEADERS_ALL)
+	return push_hdr(wsi, WSI_TOKEN_HTTP_X_REAL_IP);
+#else
+	return push_custom(wsi, "x-real-ip:");
+#endif
 }
 
 /*
@@ -126,7 +140,7 @@ push_params(struct lws *wsi, struct request *req)
 }
 
 /* Write a whole response (an error before any stream).  0 or -1. */
-static int
+int
 push_respond(struct lws *wsi, int status, const char *ctype,
     const char *body, size_t len)
 {
@@ -176,9 +190,10 @@ conn_gone(struct pushd *pd, struct lws *wsi)
 	conn_free(c);
 }
 
+/* "what": 0 bytes, 1 a WebSocket ping, 2 an event (counted when sent). */
 static void
 push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
-    const char *b, size_t blen, const char *z, size_t zlen, int ping)
+    const char *b, size_t blen, const char *z, size_t zlen, int what)
 {
 	struct frame	*f;
 	size_t		 len = alen + blen + zlen;
@@ -188,6 +203,7 @@ push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
 	if (c->qbytes + len > pd->cfg->push_queue_max) {
 		/* A slow reader: dropped, never allowed to grow memory. */
 		log_warn("push: a stream's send queue is full; closing it");
+		pd->stats.dropped++;
 		c->closing = 1;
 		c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 		c->close_why = "send queue full";
@@ -203,7 +219,8 @@ push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
 	}
 	f->next = NULL;
 	f->len = len;
-	f->ping = ping;
+	f->ping = what == 1;
+	f->event = what == 2;
 	memcpy(f->buf + LWS_PRE, a, alen);
 	memcpy(f->buf + LWS_PRE + alen, b, blen);
 	memcpy(f->buf + LWS_PRE + alen + blen, z, zlen);
@@ -225,7 +242,7 @@ push_queue_event(struct pushd *pd, struct conn *c, const char *event,
 	int	n;
 
 	if (c->st.kind == STREAM_WS) {
-		push_frame_add(pd, c, "", 0, data, len, "", 0, 0);
+		push_frame_add(pd, c, "", 0, data, len, "", 0, 2);
 		return;
 	}
 	/* One data line: the JSON has no raw line breaks. */
@@ -233,7 +250,7 @@ push_queue_event(struct pushd *pd, struct conn *c, const char *event,
 	    id != NULL ? "id: " : "", id != NULL ? id : "",
 	    id != NULL ? "\n" : "", event);
 	if (n > 0 && (size_t)n < sizeof(head))
-		push_frame_add(pd, c, head, (size_t)n, data, len, "\n\n", 2, 0);
+		push_frame_add(pd, c, head, (size_t)n, data, len, "\n\n", 2, 2);
 }
 
 /* The heartbeat: an SSE comment, or a WebSocket ping as Coder sends. */
@@ -275,7 +292,7 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	req.path = push_hdr(wsi, WSI_TOKEN_GET_URI);
 	req.authorization = push_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
 	req.coder_token = push_custom(wsi, "coder-session-token:");
-	req.remote_addr = push_custom(wsi, "x-real-ip:");
+	req.remote_addr = push_real_ip(wsi);
 	/* Only a front end sets it: push listens where only it reaches. */
 	if (pd->cfg->auth == AUTH_REMOTE_USER)
 		req.remote_user = push_custom(wsi, "x-remote-user:");
@@ -317,6 +334,11 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 		push_respond(wsi, 400, NULL, "bad Last-Event-ID\n", 18);
 		goto refused;
 	}
+	for (c->dialect = 0; dialects[c->dialect] != NULL &&
+	    dialects[c->dialect] != req.dialect; c->dialect++)
+		;
+	if (c->dialect < PUSH_MET_DIALECTS)
+		pd->stats.opened[kind == STREAM_WS][c->dialect]++;
 	c->who.role = req.principal.role;
 	c->who.user = req.principal.user != NULL ?
 	    strdup(req.principal.user) : NULL;
@@ -330,6 +352,7 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	    "sse", c->st.user);
 	return c;
 refused:
+	pd->stats.refused++;
 	log_info("push: stream refused (%d)", status);
 	free(lei);
 	reply_free(&rep);
@@ -396,6 +419,12 @@ conn_write(struct conn *c)
 		wp = LWS_WRITE_HTTP;
 	if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, wp) < (int)f->len)
 		return -1;
+	if (f->event) {
+		struct pushd	*pd = push_of(c->wsi);
+
+		pd->stats.frames[c->st.kind == STREAM_WS]++;
+		pd->stats.bytes[c->st.kind == STREAM_WS] += f->len;
+	}
 	c->qhead = f->next;
 	if (c->qhead == NULL)
 		c->qtail = NULL;
@@ -416,6 +445,9 @@ push_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		if (in != NULL && strcmp(in, PUSH_METRICS_PATH) == 0)
+			return push_metrics_serve(pd, wsi) != 0 ? -1 :
+			    lws_http_transaction_completed(wsi);
 		if ((c = conn_open(pd, wsi, STREAM_SSE, &fail)) == NULL)
 			return fail != 0 || lws_http_transaction_completed(wsi);
 		lws_set_opaque_user_data(wsi, c);
@@ -487,6 +519,7 @@ push_recheck(struct pushd *pd)
 		    AUTH_UNAUTHENTICATED)
 			continue;
 		log_info("push: closing a stream: its token is no longer valid");
+		pd->stats.revoked++;
 		c->closing = 1;
 		c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 		c->close_why = "token revoked or expired";
@@ -503,8 +536,11 @@ push_tick(struct pushd *pd)
 	unsigned long long	 gone = 0;
 	int64_t			 now;
 
+	int64_t			 t0 = push_clock_us();
+
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
+	push_metrics_poll(pd, push_clock_us() - t0);
 	now = util_now_ms();
 	if (now - *check >= (int64_t)pd->cfg->push_recheck_s * 1000) {
 		*check = now;
