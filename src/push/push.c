@@ -12,6 +12,8 @@
 
 #include <sys/stat.h>
 
+#include <poll.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -527,6 +529,54 @@ push_recheck(struct pushd *pd)
 	}
 }
 
+/*
+ * SSE clients that hung up.  lws 4.1 does not read an HTTP connection in
+ * mid-transaction, so a closed SSE client's POLLIN|POLLHUP wakes the loop
+ * at once, every time (a spin), and the stream stays until a heartbeat
+ * write fails.  One poll(2) over every SSE socket finds them; lws closes
+ * each on its next service.  Run every second, and at once when the loop
+ * has been woken far more often than its timer would.
+ */
+static void
+push_hangups(struct pushd *pd)
+{
+	struct conn	*c;
+	size_t		 n = 0, i, cap;
+	void		*p;
+	int		 fd;
+
+	if ((size_t)pd->nconns > pd->hup_cap) {
+		cap = (size_t)pd->nconns + 64;
+		if ((p = realloc(pd->hup_fds, cap * sizeof(struct pollfd))) ==
+		    NULL)
+			return;
+		pd->hup_fds = p;
+		if ((p = realloc(pd->hup_conns, cap * sizeof(struct conn *))) ==
+		    NULL)
+			return;
+		pd->hup_conns = p;
+		pd->hup_cap = cap;
+	}
+	for (c = pd->all; c != NULL && n < pd->hup_cap; c = c->all_next) {
+		if (c->st.kind != STREAM_SSE || !c->open || c->gone ||
+		    (fd = lws_get_socket_fd(c->wsi)) < 0)
+			continue;
+		pd->hup_fds[n].fd = fd;
+		pd->hup_fds[n].events = POLLRDHUP;
+		pd->hup_fds[n].revents = 0;
+		pd->hup_conns[n++] = c;
+	}
+	if (n == 0 || poll(pd->hup_fds, n, 0) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (pd->hup_fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			c = pd->hup_conns[i];
+			c->gone = 1;
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+		}
+}
+
 static void
 push_tick(struct pushd *pd)
 {
@@ -538,6 +588,11 @@ push_tick(struct pushd *pd)
 
 	int64_t			 t0 = push_clock_us();
 
+	if (pd->wakes > 64 || t0 / 1000 - pd->hup_scan >= 1000) {
+		pd->hup_scan = t0 / 1000;
+		push_hangups(pd);
+	}
+	pd->wakes = 0;
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
 	push_metrics_poll(pd, push_clock_us() - t0);
@@ -737,6 +792,7 @@ push_run(const char *cfgpath)
 		}
 		if (lws_service(pd.lws, 0) < 0)
 			break;
+		pd.wakes++;
 	}
 	lws_sul_cancel(&timer.sul);
 	push_drain(&pd);
@@ -745,6 +801,8 @@ out:
 	if (pd.lws != NULL)
 		lws_context_destroy(pd.lws);
 	feed_free(&pd.feed);
+	free(pd.hup_fds);
+	free(pd.hup_conns);
 	store_free(pd.app.store);
 	mysql_library_end();
 	cfg_clear(cfg);

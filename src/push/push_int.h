@@ -16,6 +16,7 @@
 struct cfg;
 struct lws;
 struct lws_context;
+struct pollfd;
 
 #define PUSH_BUCKETS	4096	/* streams hashed by recipient id */
 #define PUSH_ABOVE_MAX	16	/* changes past the cursor an SSE id lists */
@@ -36,6 +37,7 @@ struct conn {
 	int			 linked;	/* in a bucket and the list */
 	int			 open;		/* headers / handshake done */
 	int			 closing;	/* close once the queue empties */
+	int			 gone;		/* hung up: lws closes it */
 	int			 close_code;	/* WebSocket close status */
 	const char		*close_why;
 	struct stream		 st;
@@ -94,6 +96,12 @@ struct pushd {
 	void			*sul;		/* the poll timer (push.c) */
 	int64_t			 beat, check, prune;	/* last runs, ms */
 	struct push_stats	 stats;
+	/* push.c: hung-up SSE clients (push_hangups) */
+	unsigned long		 wakes;		/* lws_service returns */
+	int64_t			 hup_scan;	/* last scan, ms */
+	struct pollfd		*hup_fds;
+	struct conn		**hup_conns;
+	size_t			 hup_cap;
 };
 
 /* feed.c */

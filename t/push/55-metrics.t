@@ -3,16 +3,24 @@
 # open streams by kind and dialect counted right with N streams open and
 # dropping after they close, event frames counted, refusals and polls; the
 # text accepted by promtool (as t/ops/20-metrics.t); metrics_access.
+# Heartbeats are off (an hour), so a closed SSE stream can only be noticed
+# by its hangup: push must drop it without a write failing, and not spin.
 use v5.36;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use File::Temp qw(tempfile);
 use Mojo::UserAgent;
+use Time::HiRes qw(sleep);
 use Herald::Stack;
 use Herald::Push;
 
-my $s = Herald::Stack->start(push => 1);
+my $s = Herald::Stack->start(push => 1, config => { push_heartbeat_s => 3600 });
+my $push = (grep { $s->alive($_->[0]) } @{ $s->{pushers} })[0][0];
+sub ticks () {
+	my @f = split ' ', (Herald::Stack::slurp_file("/proc/$push/stat") =~ s/.*\) //sr);
+	return $f[11] + $f[12];
+}
 my $W = 30;
 
 sub samples ($text) {
@@ -96,6 +104,10 @@ is $v->{st('websocket', 'native')}, 0, 'websocket native 0';
 is $v->{st('sse', 'agent')}, 2, 'sse agent still 2';
 is $v->{'herald_push_streams_opened_total{kind="sse",dialect="native"}'}, 3,
     'opened_total unchanged';
+my $t0 = ticks();
+sleep 1;
+cmp_ok ticks() - $t0, '<', 50, 'push idle after the hangups: no spin ('
+    . (ticks() - $t0) . ' ticks in 1 s)';
 
 my ($fh, $file) = tempfile(UNLINK => 1);
 print {$fh} $last->{content};
