@@ -535,12 +535,17 @@ push_recheck(struct pushd *pd)
  * SSE clients that hung up.  lws 4.1 does not read an HTTP connection in
  * mid-transaction, so a closed SSE client's POLLIN|POLLHUP wakes the loop
  * at once, every time (a spin), and the stream stays until a heartbeat
- * write fails.  One poll(2) over every SSE socket finds them; lws closes
- * each on its next service.  Run every second, and at once when the loop
- * has been woken far more often than its timer would.
+ * write fails.  poll(2) over the SSE sockets finds them; lws closes each
+ * on its next service.  Every tick scans a tenth of them ("slice": each
+ * stream once in PUSH_HUP_SLICES ticks, so a tick stays short with 10^4
+ * streams), and all of them when the loop was woken far more often than
+ * its timer would (a spin).
  */
+#define PUSH_HUP_SLICES	10
+#define PUSH_HUP_WAKES	64
+
 static void
-push_hangups(struct pushd *pd)
+push_hangups(struct pushd *pd, int slice)
 {
 	struct conn	*c;
 	size_t		 n = 0, i, cap;
@@ -559,8 +564,10 @@ push_hangups(struct pushd *pd)
 		pd->hup_conns = p;
 		pd->hup_cap = cap;
 	}
-	for (c = pd->all; c != NULL && n < pd->hup_cap; c = c->all_next) {
-		if (c->st.kind != STREAM_SSE || !c->open || c->gone ||
+	for (c = pd->all, i = 0; c != NULL && n < pd->hup_cap;
+	    c = c->all_next, i++) {
+		if ((slice >= 0 && i % PUSH_HUP_SLICES != (size_t)slice) ||
+		    c->st.kind != STREAM_SSE || !c->open || c->gone ||
 		    (fd = lws_get_socket_fd(c->wsi)) < 0)
 			continue;
 		pd->hup_fds[n].fd = fd;
@@ -574,6 +581,7 @@ push_hangups(struct pushd *pd)
 		if (pd->hup_fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
 			c = pd->hup_conns[i];
 			c->gone = 1;
+			pd->stats.hups++;
 			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
 			    LWS_TO_KILL_ASYNC);
 		}
@@ -586,15 +594,14 @@ push_tick(struct pushd *pd)
 	int64_t			*prune = &pd->prune;
 	struct conn		*c;
 	unsigned long long	 gone = 0;
-	int64_t			 now;
+	int64_t			 now, t0 = push_clock_us();
 
-	int64_t			 t0 = push_clock_us();
-
-	if (pd->wakes > 64 || t0 / 1000 - pd->hup_scan >= 1000) {
-		pd->hup_scan = t0 / 1000;
-		push_hangups(pd);
-	}
+	push_hangups(pd, pd->wakes > PUSH_HUP_WAKES ? -1 :
+	    (int)(pd->hup_slice++ % PUSH_HUP_SLICES));
 	pd->wakes = 0;
+	pd->stats.hup_scans++;
+	pd->stats.hup_sum += (double)(push_clock_us() - t0) / 1e6;
+	t0 = push_clock_us();
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
 	push_metrics_poll(pd, push_clock_us() - t0);

@@ -80,6 +80,8 @@ struct push_stats {
 	uint64_t	dropped;	/* slow readers: send queue full */
 	uint64_t	revoked;	/* token revoked or expired */
 	uint64_t	changes;	/* change-log rows read */
+	uint64_t	hup_scans, hups;	/* push_hangups: runs, found */
+	double		hup_sum;	/* seconds in push_hangups */
 	uint64_t	polls[PUSH_POLL_BOUNDS + 1];
 	double		poll_sum, poll_max;	/* seconds */
 };
@@ -98,7 +100,7 @@ struct pushd {
 	struct push_stats	 stats;
 	/* push.c: hung-up SSE clients (push_hangups) */
 	unsigned long		 wakes;		/* lws_service returns */
-	int64_t			 hup_scan;	/* last scan, ms */
+	unsigned long		 hup_slice;	/* the next scan's tenth */
 	struct pollfd		*hup_fds;
 	struct conn		**hup_conns;
 	size_t			 hup_cap;

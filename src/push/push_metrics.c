@@ -121,6 +121,17 @@ render(const struct pushd *pd, struct jbuf *b)
 	prom_family(b, "herald_push_changes_total", "counter",
 	    "Change-log rows the feed has read.");
 	prom_u64(b, "herald_push_changes_total", NULL, 0, st->changes);
+	prom_family(b, "herald_push_hangup_scans_total", "counter",
+	    "Scans of the SSE sockets for clients that hung up (a tenth of "
+	    "them each poll, all after a burst of wake-ups).");
+	prom_u64(b, "herald_push_hangup_scans_total", NULL, 0, st->hup_scans);
+	prom_family(b, "herald_push_hangup_scan_seconds_total", "counter",
+	    "Time spent in those scans (the event loop blocked).");
+	prom_f64(b, "herald_push_hangup_scan_seconds_total", NULL, 0,
+	    st->hup_sum);
+	prom_family(b, "herald_push_hangups_total", "counter",
+	    "SSE streams closed because their client hung up.");
+	prom_u64(b, "herald_push_hangups_total", NULL, 0, st->hups);
 	prom_family(b, "herald_push_poll_seconds", "histogram",
 	    "Time of one poll of the change log, delivery included; the "
 	    "event loop serves no stream meanwhile.");
