@@ -542,7 +542,7 @@ push_recheck(struct pushd *pd)
  * its timer would (a spin).
  */
 #define PUSH_HUP_SLICES	10
-#define PUSH_HUP_WAKES	64
+#define PUSH_HUP_WAKES	1000	/* a tick's wake-ups that mean a spin */
 
 static void
 push_hangups(struct pushd *pd, int slice)
