@@ -26,6 +26,11 @@ void	ops_request_end(struct request *, struct reply *, int64_t t0);
  * cannot be opened: logged, -1; the previous one stays.
  */
 int	ops_log_setup(const struct cfg *, int file);
+/*
+ * metrics_access for /_herald/metrics (and herald push's own): 0, or the
+ * refusal's status (403, or 401 with WWW-Authenticate) set in "rep".
+ */
+int	ops_allowed(struct request *, struct reply *);
 /* Between requests: the worker is idle; reopen the log when asked to. */
 void	ops_between_requests(void);
 

@@ -525,7 +525,12 @@ delivery_run(const char *cfgpath)
 
 	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
-	ops_log_setup(cfg, 0);
+	/* log_file, when set, as the pool's: reopened on SIGUSR1. */
+	if (ops_log_setup(cfg, 1) != 0) {
+		cfg_clear(cfg);
+		free(cfg);
+		return 1;
+	}
 	/* Every disposition is ours; no SA_RESTART, so a sleep ends. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = dispatch_on_term;
@@ -533,9 +538,10 @@ delivery_run(const char *cfgpath)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = dispatch_on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = log_reopen_on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);	/* logs go to stderr: nothing to reopen */
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (st = store_new(cfg)) == NULL)
@@ -543,6 +549,7 @@ delivery_run(const char *cfgpath)
 	util_uuid_new(owner);
 	log_info("dispatcher started (%s)", cfg->email_method);
 	while (!dispatch_stop) {
+		log_reopen_if_asked();
 		if (dispatch_reload) {
 			dispatch_reload = 0;
 			dispatch_reload_cfg(cfgpath, &cfg, &st);

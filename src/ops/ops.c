@@ -94,7 +94,7 @@ ops_ready(struct request *req, struct reply *rep)
 }
 
 /* metrics_access: 0 when the request may see metrics and status. */
-static int
+int
 ops_allowed(struct request *req, struct reply *rep)
 {
 	const char	*a = req->remote_addr != NULL ? req->remote_addr : "";

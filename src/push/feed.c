@@ -363,6 +363,7 @@ feed_poll(struct pushd *pd)
 		if (store_change_list(pd->app.store, f->high, 0, FEED_BATCH,
 		    feed_row, &r) != STORE_OK)
 			break;
+		pd->stats.changes += r.n;
 		for (i = 0; i < r.n; i++) {
 			feed_hole_add(f, r.v[i].chg, now);
 			f->high = r.v[i].chg;

@@ -12,6 +12,8 @@
 
 #include <sys/stat.h>
 
+#include <poll.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,8 +26,10 @@
 
 #include "auth.h"
 #include "cfg.h"
+#include "dialect.h"
 #include "dispatch.h"
 #include "log.h"
+#include "ops.h"
 #include "push.h"
 #include "push_int.h"
 #include "reply.h"
@@ -60,9 +64,10 @@ push_of(struct lws *wsi)
 }
 
 /* A known header's value (malloc'd), or NULL. */
-static char *
-push_hdr(struct lws *wsi, enum lws_token_indexes h)
+char *
+push_hdr(struct lws *wsi, int token)
 {
+	enum lws_token_indexes	 h = (enum lws_token_indexes)token;
 	char	*v;
 	int	 n = lws_hdr_total_length(wsi, h);
 
@@ -76,7 +81,7 @@ push_hdr(struct lws *wsi, enum lws_token_indexes h)
 }
 
 /* A header lws does not know, by its lower-case "name:", or NULL. */
-static char *
+char *
 push_custom(struct lws *wsi, const char *name)
 {
 	char	*v;
@@ -90,6 +95,18 @@ push_custom(struct lws *wsi, const char *name)
 		return NULL;
 	}
 	return v;
+}
+
+/* X-Real-IP (the front end's client address): a header lws knows when
+ * built with its uncommon headers, and then not a custom one. */
+char *
+push_real_ip(struct lws *wsi)
+{
+#if defined(LWS_WITH_HTTP_UNCOMMON_HEADERS) || defined(LWS_HTTP_HEADERS_ALL)
+	return push_hdr(wsi, WSI_TOKEN_HTTP_X_REAL_IP);
+#else
+	return push_custom(wsi, "x-real-ip:");
+#endif
 }
 
 /*
@@ -125,7 +142,7 @@ push_params(struct lws *wsi, struct request *req)
 }
 
 /* Write a whole response (an error before any stream).  0 or -1. */
-static int
+int
 push_respond(struct lws *wsi, int status, const char *ctype,
     const char *body, size_t len)
 {
@@ -175,9 +192,10 @@ conn_gone(struct pushd *pd, struct lws *wsi)
 	conn_free(c);
 }
 
+/* "what": 0 bytes, 1 a WebSocket ping, 2 an event (counted when sent). */
 static void
 push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
-    const char *b, size_t blen, const char *z, size_t zlen, int ping)
+    const char *b, size_t blen, const char *z, size_t zlen, int what)
 {
 	struct frame	*f;
 	size_t		 len = alen + blen + zlen;
@@ -187,6 +205,7 @@ push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
 	if (c->qbytes + len > pd->cfg->push_queue_max) {
 		/* A slow reader: dropped, never allowed to grow memory. */
 		log_warn("push: a stream's send queue is full; closing it");
+		pd->stats.dropped++;
 		c->closing = 1;
 		c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 		c->close_why = "send queue full";
@@ -202,7 +221,8 @@ push_frame_add(struct pushd *pd, struct conn *c, const char *a, size_t alen,
 	}
 	f->next = NULL;
 	f->len = len;
-	f->ping = ping;
+	f->ping = what == 1;
+	f->event = what == 2;
 	memcpy(f->buf + LWS_PRE, a, alen);
 	memcpy(f->buf + LWS_PRE + alen, b, blen);
 	memcpy(f->buf + LWS_PRE + alen + blen, z, zlen);
@@ -224,7 +244,7 @@ push_queue_event(struct pushd *pd, struct conn *c, const char *event,
 	int	n;
 
 	if (c->st.kind == STREAM_WS) {
-		push_frame_add(pd, c, "", 0, data, len, "", 0, 0);
+		push_frame_add(pd, c, "", 0, data, len, "", 0, 2);
 		return;
 	}
 	/* One data line: the JSON has no raw line breaks. */
@@ -232,7 +252,7 @@ push_queue_event(struct pushd *pd, struct conn *c, const char *event,
 	    id != NULL ? "id: " : "", id != NULL ? id : "",
 	    id != NULL ? "\n" : "", event);
 	if (n > 0 && (size_t)n < sizeof(head))
-		push_frame_add(pd, c, head, (size_t)n, data, len, "\n\n", 2, 0);
+		push_frame_add(pd, c, head, (size_t)n, data, len, "\n\n", 2, 2);
 }
 
 /* The heartbeat: an SSE comment, or a WebSocket ping as Coder sends. */
@@ -274,7 +294,7 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	req.path = push_hdr(wsi, WSI_TOKEN_GET_URI);
 	req.authorization = push_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
 	req.coder_token = push_custom(wsi, "coder-session-token:");
-	req.remote_addr = push_custom(wsi, "x-real-ip:");
+	req.remote_addr = push_real_ip(wsi);
 	/* Only a front end sets it: push listens where only it reaches. */
 	if (pd->cfg->auth == AUTH_REMOTE_USER)
 		req.remote_user = push_custom(wsi, "x-remote-user:");
@@ -323,6 +343,11 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 		push_respond(wsi, 400, NULL, "bad Last-Event-ID\n", 18);
 		goto refused;
 	}
+	for (c->dialect = 0; dialects[c->dialect] != NULL &&
+	    dialects[c->dialect] != req.dialect; c->dialect++)
+		;
+	if (c->dialect < PUSH_MET_DIALECTS)
+		pd->stats.opened[kind == STREAM_WS][c->dialect]++;
 	c->who.role = req.principal.role;
 	c->who.user = req.principal.user != NULL ?
 	    strdup(req.principal.user) : NULL;
@@ -336,6 +361,7 @@ conn_open(struct pushd *pd, struct lws *wsi, unsigned int kind, int *fail)
 	    "sse", c->st.user);
 	return c;
 refused:
+	pd->stats.refused++;
 	log_info("push: stream refused (%d)", status);
 	free(lei);
 	reply_free(&rep);
@@ -402,6 +428,12 @@ conn_write(struct conn *c)
 		wp = LWS_WRITE_HTTP;
 	if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, wp) < (int)f->len)
 		return -1;
+	if (f->event) {
+		struct pushd	*pd = push_of(c->wsi);
+
+		pd->stats.frames[c->st.kind == STREAM_WS]++;
+		pd->stats.bytes[c->st.kind == STREAM_WS] += f->len;
+	}
 	c->qhead = f->next;
 	if (c->qhead == NULL)
 		c->qtail = NULL;
@@ -422,11 +454,16 @@ push_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		if (in != NULL && strcmp(in, PUSH_METRICS_PATH) == 0)
+			return push_metrics_serve(pd, wsi) != 0 ? -1 :
+			    lws_http_transaction_completed(wsi);
 		if ((c = conn_open(pd, wsi, STREAM_SSE, &fail)) == NULL)
 			return fail != 0 || lws_http_transaction_completed(wsi);
 		lws_set_opaque_user_data(wsi, c);
 		if (push_sse_head(wsi) != 0)
 			return -1;
+		/* Every header was copied: ~4 KiB a stream back (bench/push). */
+		lws_http_headers_detach(wsi);
 		c->open = 1;
 		feed_attach(pd, c);
 		/* The client learns at once that the stream is up. */
@@ -493,11 +530,68 @@ push_recheck(struct pushd *pd)
 		    AUTH_UNAUTHENTICATED)
 			continue;
 		log_info("push: closing a stream: its token is no longer valid");
+		pd->stats.revoked++;
 		c->closing = 1;
 		c->close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
 		c->close_why = "token revoked or expired";
 		lws_callback_on_writable(c->wsi);
 	}
+}
+
+/*
+ * SSE clients that hung up.  lws 4.1 does not read an HTTP connection in
+ * mid-transaction, so a closed SSE client's POLLIN|POLLHUP wakes the loop
+ * at once, every time (a spin), and the stream stays until a heartbeat
+ * write fails.  poll(2) over the SSE sockets finds them; lws closes each
+ * on its next service.  Every tick scans a tenth of them ("slice": each
+ * stream once in PUSH_HUP_SLICES ticks, so a tick stays short with 10^4
+ * streams), and all of them when the loop was woken far more often than
+ * its timer would (a spin).
+ */
+#define PUSH_HUP_SLICES	10
+#define PUSH_HUP_WAKES	1000	/* a tick's wake-ups that mean a spin */
+
+static void
+push_hangups(struct pushd *pd, int slice)
+{
+	struct conn	*c;
+	size_t		 n = 0, i, cap;
+	void		*p;
+	int		 fd;
+
+	if ((size_t)pd->nconns > pd->hup_cap) {
+		cap = (size_t)pd->nconns + 64;
+		if ((p = realloc(pd->hup_fds, cap * sizeof(struct pollfd))) ==
+		    NULL)
+			return;
+		pd->hup_fds = p;
+		if ((p = realloc(pd->hup_conns, cap * sizeof(struct conn *))) ==
+		    NULL)
+			return;
+		pd->hup_conns = p;
+		pd->hup_cap = cap;
+	}
+	for (c = pd->all, i = 0; c != NULL && n < pd->hup_cap;
+	    c = c->all_next, i++) {
+		if ((slice >= 0 && i % PUSH_HUP_SLICES != (size_t)slice) ||
+		    c->st.kind != STREAM_SSE || !c->open || c->gone ||
+		    (fd = lws_get_socket_fd(c->wsi)) < 0)
+			continue;
+		pd->hup_fds[n].fd = fd;
+		pd->hup_fds[n].events = POLLRDHUP;
+		pd->hup_fds[n].revents = 0;
+		pd->hup_conns[n++] = c;
+	}
+	if (n == 0 || poll(pd->hup_fds, n, 0) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (pd->hup_fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			c = pd->hup_conns[i];
+			c->gone = 1;
+			pd->stats.hups++;
+			lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+		}
 }
 
 static void
@@ -507,10 +601,17 @@ push_tick(struct pushd *pd)
 	int64_t			*prune = &pd->prune;
 	struct conn		*c;
 	unsigned long long	 gone = 0;
-	int64_t			 now;
+	int64_t			 now, t0 = push_clock_us();
 
+	push_hangups(pd, pd->wakes > PUSH_HUP_WAKES ? -1 :
+	    (int)(pd->hup_slice++ % PUSH_HUP_SLICES));
+	pd->wakes = 0;
+	pd->stats.hup_scans++;
+	pd->stats.hup_sum += (double)(push_clock_us() - t0) / 1e6;
+	t0 = push_clock_us();
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
+	push_metrics_poll(pd, push_clock_us() - t0);
 	now = util_now_ms();
 	if (now - *check >= (int64_t)pd->cfg->push_recheck_s * 1000) {
 		*check = now;
@@ -635,9 +736,10 @@ push_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = push_on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = log_reopen_on_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
 }
 
 int
@@ -654,6 +756,12 @@ push_run(const char *cfgpath)
 	memset(&timer, 0, sizeof(timer));
 	if ((cfg = cfg_read(cfgpath)) == NULL)
 		return 1;
+	/* log_file, when set, as the pool's: reopened on SIGUSR1. */
+	if (ops_log_setup(cfg, 1) != 0) {
+		cfg_clear(cfg);
+		free(cfg);
+		return 1;
+	}
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    (pd.app.store = store_new(cfg)) == NULL) {
 		log_error("push: cannot set up the store");
@@ -693,12 +801,14 @@ push_run(const char *cfgpath)
 	    (lws_usec_t)cfg->push_poll_ms * LWS_US_PER_MS);
 	/* A signal interrupts the wait; the timer ends it every poll. */
 	while (!push_stop) {
+		log_reopen_if_asked();
 		if (push_reload) {
 			push_reload = 0;
 			push_reload_cfg(&pd, cfgpath);
 		}
 		if (lws_service(pd.lws, 0) < 0)
 			break;
+		pd.wakes++;
 	}
 	lws_sul_cancel(&timer.sul);
 	push_drain(&pd);
@@ -707,6 +817,8 @@ out:
 	if (pd.lws != NULL)
 		lws_context_destroy(pd.lws);
 	feed_free(&pd.feed);
+	free(pd.hup_fds);
+	free(pd.hup_conns);
 	store_free(pd.app.store);
 	mysql_library_end();
 	cfg_clear(cfg);

@@ -100,17 +100,25 @@ sub write_nginx_conf ($self, $port) {
 	$inbox =~ s/^#.*\n//mg;
 	$inbox =~ s{alias /usr/local/share/herald/web/;}{alias ${\ srcdir()}/web/;}
 	    or croak "herald-inbox.conf: no alias line";
+	# nginx_connections => N and nginx_workers => W (bench/push: 10^4
+	# streams, two connections each; W workers on reuseport sockets share
+	# them when one process may not hold them all); the defaults suit
+	# the tests.
+	my $wc = $self->{opts}{nginx_connections} // 256;
+	my $nw = $self->{opts}{nginx_workers} // 1;
+	my $nofile = $wc > 256 ? "worker_rlimit_nofile " . ($wc + 64) . ";\n" : '';
+	my $reuse = $nw > 1 ? ' reuseport' : '';
 	my $map = $self->{push_socket}
 	    ? "    map \$http_upgrade \$connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n" : '';
 	my $conf = <<"EOF";
 ${user}daemon off;
 master_process on;
-worker_processes 1;
-pid $dir/nginx.pid;
+worker_processes $nw;
+${nofile}pid $dir/nginx.pid;
 error_log $dir/nginx-error.log info;
 
 events {
-    worker_connections 256;
+    worker_connections $wc;
 }
 
 http {
@@ -124,7 +132,7 @@ http {
     default_type application/octet-stream;
 $map
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$port$reuse;
         server_name _;
 $push
 $inbox
