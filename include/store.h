@@ -179,7 +179,7 @@ typedef int	(*note_cb)(const struct note *, void *);
 /* A delivery to queue with a notification, in the same transaction. */
 struct delivery_req {
 	unsigned char	 id[16];
-	const char	*method;	/* "smtp" | "webhook" */
+	const char	*method;	/* "smtp" | "webhook" | "amqp" */
 	const char	*address;
 	const char	*template;
 };
@@ -313,6 +313,31 @@ enum store_rc	 store_sys_mark(struct store *, const char *tenant,
 /* Raise the state of every active notification to "to". */
 enum store_rc	 store_sys_mark_all(struct store *, const char *tenant,
 		    const char *user, enum sys_state to, int64_t now);
+
+/*
+ * L: activation.  A system notification with its tenant; borrowed for
+ * the call.  Non-zero stops.
+ */
+typedef int	(*sysnote_tenant_cb)(const struct sysnote *, const char *tenant,
+		    void *);
+/*
+ * AMQP (herald dispatch), inside the caller's transaction: the active
+ * notifications not yet published, at most "limit", locked (others'
+ * locked rows skipped); store_sys_published() marks one done.
+ */
+enum store_rc	 store_sys_due_publish(struct store *, int64_t now,
+		    int limit, sysnote_tenant_cb, void *);
+enum store_rc	 store_sys_published(struct store *,
+		    const unsigned char id[16], int64_t now);
+/*
+ * herald push: the notifications active at "now" that became active
+ * (activation or creation, whichever is later) after "after".
+ */
+enum store_rc	 store_sys_activated(struct store *, int64_t after,
+		    int64_t now, sysnote_tenant_cb, void *);
+/* The tenant of notification "id" (deleted or not); NOTFOUND if none. */
+enum store_rc	 store_note_tenant(struct store *, const unsigned char id[16],
+		    char *tenant, size_t tenantsz);
 
 /* --- API tokens (store/tokens.c) --- */
 

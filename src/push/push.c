@@ -504,6 +504,7 @@ push_tick(struct pushd *pd)
 
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
+	sysfeed_poll(pd);
 	now = util_now_ms();
 	if (now - *check >= (int64_t)pd->cfg->push_recheck_s * 1000) {
 		*check = now;
@@ -700,6 +701,7 @@ out:
 	if (pd.lws != NULL)
 		lws_context_destroy(pd.lws);
 	feed_free(&pd.feed);
+	sysfeed_free(&pd.sysfeed);
 	store_free(pd.app.store);
 	mysql_library_end();
 	cfg_clear(cfg);

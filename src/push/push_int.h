@@ -61,6 +61,19 @@ struct feed {
 	size_t		 cap;
 };
 
+/* The system notifications framed lately (sysfeed.c). */
+struct sys_seen {
+	unsigned char	 id[16];
+	int64_t		 activation;
+	int64_t		 key;		/* when it became active */
+};
+
+struct sysfeed {
+	struct sys_seen	*v;
+	size_t		 n, cap;
+	int		 started;	/* what was active at start is known */
+};
+
 struct pushd {
 	struct cfg		*cfg;
 	struct app		 app;
@@ -70,6 +83,7 @@ struct pushd {
 	int			 nconns;
 	struct feed		 feed;
 	int			 feed_ok;	/* the cursor is known */
+	struct sysfeed		 sysfeed;
 	void			*sul;		/* the poll timer (push.c) */
 	int64_t			 beat, check, prune;	/* last runs, ms */
 };
@@ -85,6 +99,10 @@ void	feed_attach(struct pushd *, struct conn *);
 void	feed_detach(struct pushd *, struct conn *);
 /* Parse a Last-Event-ID ("base" or "base.c1.c2…") into c. 0 or -1. */
 int	feed_resume_parse(struct conn *, const char *);
+
+/* sysfeed.c: system notifications as they become active. */
+void	sysfeed_poll(struct pushd *);
+void	sysfeed_free(struct sysfeed *);
 
 /* push.c: queue one event ("event" NULL: a comment) on "c". */
 void	push_queue_event(struct pushd *, struct conn *, const char *event,

@@ -225,7 +225,9 @@ store_sys_update(struct store *st, const char *tenant, const struct sysnote *s)
 		return rc;
 	if ((rc = db_exec(st, "UPDATE system_notifications SET "
 	    "type = ?, message = ?, activation = ?, deactivation = ?, "
-	    "dismissible = ?, logins_disabled = ? WHERE tenant = ? AND id = ?",
+	    "dismissible = ?, logins_disabled = ?, "
+	    /* L: published again (AMQP) once active, as the original did. */
+	    "published = NULL WHERE tenant = ? AND id = ?",
 	    v, sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK ||
 	    (rc = db_exec(st, "DELETE FROM system_states "
 	    "WHERE system_id = ?", f, 1, NULL)) != STORE_OK) {
@@ -440,4 +442,67 @@ store_sys_mark_all(struct store *st, const char *tenant, const char *user,
 fail:
 	store_rollback(st);
 	return rc;
+}
+
+/* --- L: activation, for AMQP (herald dispatch) and the streams (push) --- */
+
+struct tenant_ctx {
+	sysnote_tenant_cb	 cb;
+	void			*arg;
+};
+
+static int
+tenant_row(const struct sqlrow *r, void *arg)
+{
+	struct tenant_ctx	*c = arg;
+	struct sysnote		 s;
+	const char		*tenant;
+
+	if (sys_from_row(r, &s) != 0 || (tenant = row_str(r, 8, NULL)) == NULL)
+		return 0;
+	return c->cb(&s, tenant, c->arg);
+}
+
+/* SKIP LOCKED: another dispatcher's rows are its own until it commits. */
+static const char sql_due_pub[] =
+    "SELECT " SYS_COLS ", s.tenant FROM system_notifications s "
+    "WHERE s.published IS NULL AND s.activation <= ? AND s.deactivation > ? "
+    "ORDER BY s.activation LIMIT ? FOR UPDATE SKIP LOCKED";
+
+enum store_rc
+store_sys_due_publish(struct store *st, int64_t now, int limit,
+    sysnote_tenant_cb cb, void *arg)
+{
+	struct tenant_ctx	c = { cb, arg };
+	struct sqlv		v[] = { SQL_I64(now), SQL_I64(now),
+	    SQL_I64(limit) };
+
+	return db_select(st, sql_due_pub, v, 3, tenant_row, &c);
+}
+
+enum store_rc
+store_sys_published(struct store *st, const unsigned char id[16], int64_t now)
+{
+	struct sqlv	v[] = { SQL_I64(now), SQL_BIN(id, 16) };
+
+	return db_exec(st, "UPDATE system_notifications SET published = ? "
+	    "WHERE id = ?", v, 2, NULL);
+}
+
+/* Either key may bring a row in: each has its index (schema 009). */
+static const char sql_activated[] =
+    "SELECT " SYS_COLS ", s.tenant FROM system_notifications s "
+    "WHERE s.activation <= ? AND s.deactivation > ? "
+    "AND (s.activation > ? OR s.created > ?) "
+    "ORDER BY s.activation, s.id LIMIT 1000";
+
+enum store_rc
+store_sys_activated(struct store *st, int64_t after, int64_t now,
+    sysnote_tenant_cb cb, void *arg)
+{
+	struct tenant_ctx	c = { cb, arg };
+	struct sqlv		v[] = { SQL_I64(now), SQL_I64(now),
+	    SQL_I64(after), SQL_I64(after) };
+
+	return db_select(st, sql_activated, v, 4, tenant_row, &c);
 }
