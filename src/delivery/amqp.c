@@ -173,10 +173,11 @@ pub_connect(struct amqp_pub *p, const struct cfg *cfg, char *err,
 	if (rpc_failed(amqp_get_rpc_reply(p->conn), "exchange", err,
 	    errsz) != 0)
 		goto fail;
-	free(url);
 	p->tag = 0;
+	/* ci points into url. */
 	log_info("amqp: connected to %.*s:%d",
 	    (int)util_utf8_trunc(ci.host, 200), ci.host, ci.port);
+	free(url);
 	return 0;
 fail:
 	free(url);
