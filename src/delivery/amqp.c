@@ -111,13 +111,30 @@ rpc_failed(amqp_rpc_reply_t r, const char *what, char *err, size_t errsz)
 	return -1;
 }
 
-/* Connect, log in, open the channel in confirm mode, declare the exchange. */
+/* The time left until "deadline" (ms), at least a millisecond. */
+static struct timeval
+pub_left(int64_t deadline)
+{
+	struct timeval	tv;
+	int64_t		left = deadline - util_now_ms();
+
+	if (left < 1)
+		left = 1;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+	return tv;
+}
+
+/*
+ * Connect, log in, open the channel in confirm mode, declare the
+ * exchange, all by "deadline".
+ */
 static int
-pub_connect(struct amqp_pub *p, const struct cfg *cfg, char *err,
-    size_t errsz)
+pub_connect(struct amqp_pub *p, const struct cfg *cfg, int64_t deadline,
+    char *err, size_t errsz)
 {
 	struct amqp_connection_info	 ci;
-	struct timeval			 tv = { (time_t)cfg->send_timeout, 0 };
+	struct timeval			 tv = pub_left(deadline);
 	amqp_socket_t			*sock;
 	char				*url;
 	int				 rc;
@@ -153,19 +170,27 @@ pub_connect(struct amqp_pub *p, const struct cfg *cfg, char *err,
 		    amqp_error_string2(rc));
 		goto fail;
 	}
+	tv = pub_left(deadline);
+	amqp_set_handshake_timeout(p->conn, &tv);
 	/* No heartbeat: a dead connection shows at the next publish. */
 	if (rpc_failed(amqp_login(p->conn, ci.vhost, 0, 131072, 0,
 	    AMQP_SASL_METHOD_PLAIN, ci.user, ci.password), "login", err,
 	    errsz) != 0)
 		goto fail;
+	tv = pub_left(deadline);	/* each step in what is left */
+	amqp_set_rpc_timeout(p->conn, &tv);
 	amqp_channel_open(p->conn, AMQP_CHANNEL);
 	if (rpc_failed(amqp_get_rpc_reply(p->conn), "channel", err,
 	    errsz) != 0)
 		goto fail;
+	tv = pub_left(deadline);
+	amqp_set_rpc_timeout(p->conn, &tv);
 	amqp_confirm_select(p->conn, AMQP_CHANNEL);
 	if (rpc_failed(amqp_get_rpc_reply(p->conn), "confirm mode", err,
 	    errsz) != 0)
 		goto fail;
+	tv = pub_left(deadline);
+	amqp_set_rpc_timeout(p->conn, &tv);
 	/* Topic, durable, as the original declared it. */
 	amqp_exchange_declare(p->conn, AMQP_CHANNEL,
 	    amqp_cstring_bytes(cfg->amqp_exchange), amqp_cstring_bytes("topic"),
@@ -191,24 +216,21 @@ fail:
  */
 static int
 pub_confirm(struct amqp_pub *p, const struct cfg *cfg, uint64_t tag,
-    char *err, size_t errsz)
+    int64_t deadline, char *err, size_t errsz)
 {
 	amqp_frame_t		 f;
 	struct timeval		 tv;
-	int64_t			 deadline, left;
 	const amqp_basic_ack_t	*ack;
 	const amqp_basic_nack_t	*nack;
 	int			 rc;
 
-	deadline = util_now_ms() + (int64_t)cfg->send_timeout * 1000;
 	for (;;) {
-		if ((left = deadline - util_now_ms()) <= 0) {
+		if (util_now_ms() >= deadline) {
 			snprintf(err, errsz, "amqp: no confirm within %u s",
 			    cfg->send_timeout);
 			return -1;
 		}
-		tv.tv_sec = (time_t)(left / 1000);
-		tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+		tv = pub_left(deadline);
 		rc = amqp_simple_wait_frame_noblock(p->conn, &f, &tv);
 		if (rc != AMQP_STATUS_OK) {
 			snprintf(err, errsz, "amqp: waiting for the confirm: %s",
@@ -249,8 +271,8 @@ pub_confirm(struct amqp_pub *p, const struct cfg *cfg, uint64_t tag,
 /* One publish on the current connection: 0, 1 nacked, -1 broken. */
 static int
 pub_once(struct amqp_pub *p, const struct cfg *cfg, const char *key,
-    const char *body, size_t len, const unsigned char msgid[16], char *err,
-    size_t errsz)
+    const char *body, size_t len, const unsigned char msgid[16],
+    int64_t deadline, char *err, size_t errsz)
 {
 	amqp_basic_properties_t	props;
 	char			id[UUID_STR_LEN];
@@ -275,18 +297,21 @@ pub_once(struct amqp_pub *p, const struct cfg *cfg, const char *key,
 		    amqp_error_string2(rc));
 		return -1;
 	}
-	rc = pub_confirm(p, cfg, ++p->tag, err, errsz);
+	rc = pub_confirm(p, cfg, ++p->tag, deadline, err, errsz);
 	amqp_maybe_release_buffers(p->conn);
 	return rc;
 }
 
-/* Publish and wait for the confirm; a kept connection found broken is
- * replaced once. */
+/*
+ * Publish and wait for the confirm, within send_timeout (the lease is
+ * renewed for one send); a kept connection found broken is replaced once.
+ */
 static enum send_rc
 pub_send(struct amqp_pub *p, const struct cfg *cfg, const char *key,
     const char *body, size_t len, const unsigned char msgid[16], char *err,
     size_t errsz)
 {
+	int64_t	deadline = util_now_ms() + (int64_t)cfg->send_timeout * 1000;
 	int	kept, rc;
 
 	if (cfg->amqp_url[0] == '\0') {
@@ -294,16 +319,17 @@ pub_send(struct amqp_pub *p, const struct cfg *cfg, const char *key,
 		return SEND_RETRY;
 	}
 	kept = p->conn != NULL;
-	if (!kept && pub_connect(p, cfg, err, errsz) != 0)
+	if (!kept && pub_connect(p, cfg, deadline, err, errsz) != 0)
 		return SEND_RETRY;
-	rc = pub_once(p, cfg, key, body, len, msgid, err, errsz);
-	if (rc < 0 && kept) {
+	rc = pub_once(p, cfg, key, body, len, msgid, deadline, err, errsz);
+	if (rc < 0 && kept && util_now_ms() < deadline) {
 		log_info("amqp: the connection was lost (%s); reconnecting",
 		    err);
 		pub_drop(p);
-		if (pub_connect(p, cfg, err, errsz) != 0)
+		if (pub_connect(p, cfg, deadline, err, errsz) != 0)
 			return SEND_RETRY;
-		rc = pub_once(p, cfg, key, body, len, msgid, err, errsz);
+		rc = pub_once(p, cfg, key, body, len, msgid, deadline, err,
+		    errsz);
 	}
 	if (rc < 0)
 		pub_drop(p);
