@@ -2,7 +2,7 @@
 # An AMQP consumer for the tests (issue L): binds a durable queue to the
 # topic exchange "de" with notification.# and system_message, and appends
 # each message to DIR/messages.jsonl as {"key", "body", "message_id"},
-# acknowledging it only once written.  Survives a broker restart: it
+# acknowledging it only once written (flushed: the reader is on this host).  Survives a broker restart: it
 # reconnects, and the durable queue kept what was published meanwhile.
 # DIR/ready.N appears once the N-th connection's bindings are in place.
 #   amqp_sink.py PORT DIR
@@ -28,7 +28,6 @@ def on_message(ch, method, props, body):
                             'message_id': props.message_id,
                             'content_type': props.content_type}) + '\n')
         f.flush()
-        os.fsync(f.fileno())
     ch.basic_ack(delivery_tag=method.delivery_tag)
 
 
