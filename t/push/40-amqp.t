@@ -60,8 +60,14 @@ sub amqp_rows ($where = '1') {
 }
 
 my $ev = Herald::Push::sse($s->url('/events?user=ipcdev'));
-Herald::Push::wait_for(sub { $ev->{status} }, $W);
+# "Another host": a second push process on the same database.
+my $sock2 = $s->dir . '/push2.sock';
+$s->start_push(name => 'push2', listen => $sock2);
+my $ev2 = Herald::Push::sse('http+unix://' . ($sock2 =~ s{/}{%2F}gr)
+    . '/events?user=someone');
+Herald::Push::wait_for(sub { $ev->{status} && $ev2->{status} }, $W);
 is $ev->{status}, 200, 'agent events: 200';
+is $ev2->{status}, 200, 'on the other push process too';
 
 # --- the outbox row, written with the notification -------------------------
 agent_post('ipcdev', 'first');
@@ -165,6 +171,9 @@ ok wait_until($W, sub { @{ sys_frames() } >= 2 }),
     '/events has both as they became active';
 is_deeply [map { $_->{json} } @{ sys_frames() }], [$now, $later],
     '/events: the same objects';
+my @other = grep { $_->{event} eq 'system_message' } @{ $ev2->{events} };
+is_deeply [map { $_->{json} } @other], [$now, $later],
+    'the other host frames them for its own streams, another user';
 Herald::Push::settle(3);
 is scalar @{ sys_msgs() }, 2, 'each published once by two dispatchers';
 is scalar @{ sys_frames() }, 2, 'each framed once';
@@ -187,7 +196,9 @@ for my $pid ($d1, $d2) {
 unlike Herald::Stack::slurp_file($s->dir . '/dispatch.log'), qr/guest:guest/,
     'the broker password is never logged';
 
-Herald::Push::close_stream($ev);
+is scalar(grep { $_->{event} eq 'system_message' } @{ $ev2->{events} }), 2,
+    'the other host framed each once too';
+Herald::Push::close_stream($_) for $ev, $ev2;
 $mq->stop;
 $s->stop;
 done_testing;
