@@ -34,10 +34,10 @@ enum send_rc	 amqp_send_note(struct amqp_pub *, const struct cfg *,
 		    const unsigned char note_id[16], char *err, size_t errsz);
 
 /*
- * System notifications active at "now" and not yet published: each
- * published and marked in one transaction, so with any number of
- * dispatchers each is published once.  After a failure, waits
- * delivery_retry_base before it tries again.
+ * System notifications active at "now" and not yet published: leased
+ * (a committed UPDATE), published, marked, so with any number of
+ * dispatchers, on one database or Galera, each is published once.
+ * After a failure, waits delivery_retry_base before it tries again.
  */
 void		 amqp_system_step(struct amqp_pub *, const struct cfg *,
 		    struct store *, int64_t now);

@@ -321,14 +321,20 @@ enum store_rc	 store_sys_mark_all(struct store *, const char *tenant,
 typedef int	(*sysnote_tenant_cb)(const struct sysnote *, const char *tenant,
 		    void *);
 /*
- * AMQP (herald dispatch), inside the caller's transaction: the active
- * notifications not yet published, at most "limit", locked (others'
- * locked rows skipped); store_sys_published() marks one done.
+ * AMQP (herald dispatch): lease to "owner" until "lease_until" the active
+ * notifications not yet published nor leased, at most "limit", and call
+ * "cb" for each leased; store_sys_published() marks one done
+ * (STORE_NOTFOUND: the lease was lost, to an update or another owner).
  */
-enum store_rc	 store_sys_due_publish(struct store *, int64_t now,
-		    int limit, sysnote_tenant_cb, void *);
+enum store_rc	 store_sys_claim_publish(struct store *,
+		    const unsigned char owner[16], int64_t now,
+		    int64_t lease_until, int limit, sysnote_tenant_cb, void *);
 enum store_rc	 store_sys_published(struct store *,
-		    const unsigned char id[16], int64_t now);
+		    const unsigned char id[16], const unsigned char owner[16],
+		    int64_t now);
+/* Give back the leases of "owner" not marked published. */
+enum store_rc	 store_sys_release(struct store *,
+		    const unsigned char owner[16]);
 /*
  * herald push: the notifications active at "now" that became active
  * (activation or creation, whichever is later) after "after".

@@ -36,6 +36,7 @@
 
 struct amqp_pub {
 	amqp_connection_state_t	 conn;
+	unsigned char		 owner[16];	/* system notifications' leases */
 	uint64_t		 tag;	/* the last delivery tag used */
 	int64_t			 sys_next;	/* system step: not before */
 };
@@ -43,7 +44,11 @@ struct amqp_pub {
 struct amqp_pub *
 amqp_pub_new(void)
 {
-	return calloc(1, sizeof(struct amqp_pub));
+	struct amqp_pub	*p;
+
+	if ((p = calloc(1, sizeof(*p))) != NULL)
+		util_uuid_new(p->owner);
+	return p;
 }
 
 void
@@ -461,49 +466,57 @@ amqp_system_step(struct amqp_pub *p, const struct cfg *cfg, struct store *st,
 	struct jbuf		 b;
 	char			 err[512] = "", id[UUID_STR_LEN];
 	enum store_rc		 rc;
-	enum send_rc		 sr = SEND_OK;
+	enum send_rc		 sr;
 	size_t			 i, done = 0;
+	int			 limit;
 
 	if (cfg->amqp_url[0] == '\0' || now < p->sys_next)
 		return;
 	memset(&sb, 0, sizeof(sb));
-	if (store_begin(st) != STORE_OK)
-		return;
-	rc = store_sys_due_publish(st, now, SYS_BATCH, sys_due_row, &sb);
-	for (i = 0; rc == STORE_OK && !sb.failed && i < sb.n; i++) {
+	/* dispatch_batch x send_timeout < delivery_lease (cfg_check). */
+	limit = cfg->dispatch_batch < SYS_BATCH ? cfg->dispatch_batch :
+	    SYS_BATCH;
+	rc = store_sys_claim_publish(st, p->owner, now, now +
+	    (int64_t)cfg->delivery_lease * 1000, limit, sys_due_row, &sb);
+	if (rc != STORE_OK || sb.failed) {
+		/* What was leased is taken again when the lease ends. */
+		log_warn("amqp: cannot take the due system notifications now");
+		p->sys_next = now + (int64_t)cfg->delivery_retry_base * 1000;
+		goto out;
+	}
+	for (i = 0; i < sb.n; i++) {
+		util_uuid_format(sb.v[i].s.id, 0, id);
 		jbuf_init(&b, AMQP_BODY_MAX);
 		if (agent_push_system(&b, &sb.v[i].s) != 0 || b.over) {
-			jbuf_free(&b);
 			snprintf(err, sizeof(err), "cannot render it");
 			sr = SEND_RETRY;
+		} else
+			sr = pub_send(p, cfg, "system_message", b.buf, b.len,
+			    sb.v[i].s.id, err, sizeof(err));
+		jbuf_free(&b);
+		if (sr != SEND_OK) {
+			log_warn("amqp: system notification %s not published: "
+			    "%s", id, err);
+			/* Given back: tried again after the back-off (or by
+			 * another dispatcher), not after the lease. */
+			(void)store_sys_release(st, p->owner);
+			p->sys_next = now +
+			    (int64_t)cfg->delivery_retry_base * 1000;
 			break;
 		}
-		sr = pub_send(p, cfg, "system_message", b.buf, b.len,
-		    sb.v[i].s.id, err, sizeof(err));
-		jbuf_free(&b);
-		if (sr != SEND_OK)
-			break;
-		if ((rc = store_sys_published(st, sb.v[i].s.id, now)) ==
-		    STORE_OK)
+		rc = store_sys_published(st, sb.v[i].s.id, p->owner,
+		    util_now_ms());
+		if (rc == STORE_OK)
 			done++;
+		else
+			log_warn("amqp: system notification %s published, but "
+			    "%s", id, rc == STORE_NOTFOUND ? "changed or taken "
+			    "over meanwhile" : "not marked: it will be published "
+			    "again");
 	}
-	/* What was confirmed is marked; the rest stays due. */
-	if (rc == STORE_OK && !sb.failed)
-		rc = store_commit(st);
-	else
-		store_rollback(st);
-	if (i < sb.n) {
-		util_uuid_format(sb.v[i].s.id, 0, id);
-		log_warn("amqp: system notification %s not published: %s", id,
-		    sb.failed ? "out of memory" : rc != STORE_OK ?
-		    "the database failed" : err);
-		p->sys_next = now + (int64_t)cfg->delivery_retry_base * 1000;
-	} else if (rc != STORE_OK) {
-		log_warn("amqp: the publication of %zu system notifications "
-		    "was not recorded; they will be published again", done);
-		p->sys_next = now + (int64_t)cfg->delivery_retry_base * 1000;
-	} else if (done > 0)
+	if (done > 0)
 		log_info("amqp: %zu system notification(s) published", done);
+out:
 	for (i = 0; i < sb.n; i++) {
 		free(sb.v[i].type);
 		free(sb.v[i].message);

@@ -227,7 +227,8 @@ store_sys_update(struct store *st, const char *tenant, const struct sysnote *s)
 	    "type = ?, message = ?, activation = ?, deactivation = ?, "
 	    "dismissible = ?, logins_disabled = ?, "
 	    /* L: published again (AMQP) once active, as the original did. */
-	    "published = NULL WHERE tenant = ? AND id = ?",
+	    "published = NULL, pub_owner = NULL, pub_lease = NULL "
+	    "WHERE tenant = ? AND id = ?",
 	    v, sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK ||
 	    (rc = db_exec(st, "DELETE FROM system_states "
 	    "WHERE system_id = ?", f, 1, NULL)) != STORE_OK) {
@@ -463,30 +464,66 @@ tenant_row(const struct sqlrow *r, void *arg)
 	return c->cb(&s, tenant, c->arg);
 }
 
-/* SKIP LOCKED: another dispatcher's rows are its own until it commits. */
-static const char sql_due_pub[] =
+/*
+ * One statement, committed before anything is published: a concurrent
+ * one waits for it and then sees the lease (on Galera, one of two fails
+ * certification).  The order and limit serve the (published, activation)
+ * key.
+ */
+static const char sql_claim_pub[] =
+    "UPDATE system_notifications SET pub_owner = ?, pub_lease = ? "
+    "WHERE published IS NULL AND activation <= ? AND deactivation > ? "
+    "AND (pub_lease IS NULL OR pub_lease < ?) "
+    "ORDER BY activation LIMIT ?";
+
+static const char sql_claimed_pub[] =
     "SELECT " SYS_COLS ", s.tenant FROM system_notifications s "
-    "WHERE s.published IS NULL AND s.activation <= ? AND s.deactivation > ? "
-    "ORDER BY s.activation LIMIT ? FOR UPDATE SKIP LOCKED";
+    "WHERE s.pub_owner = ? AND s.pub_lease = ? AND s.published IS NULL "
+    "ORDER BY s.activation, s.id";
 
 enum store_rc
-store_sys_due_publish(struct store *st, int64_t now, int limit,
-    sysnote_tenant_cb cb, void *arg)
+store_sys_claim_publish(struct store *st, const unsigned char owner[16],
+    int64_t now, int64_t lease_until, int limit, sysnote_tenant_cb cb,
+    void *arg)
 {
 	struct tenant_ctx	c = { cb, arg };
-	struct sqlv		v[] = { SQL_I64(now), SQL_I64(now),
-	    SQL_I64(limit) };
+	struct sqlv		v[] = { SQL_BIN(owner, 16), SQL_I64(lease_until),
+	    SQL_I64(now), SQL_I64(now), SQL_I64(now), SQL_I64(limit) };
+	struct sqlv		f[] = { SQL_BIN(owner, 16), SQL_I64(lease_until) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
 
-	return db_select(st, sql_due_pub, v, 3, tenant_row, &c);
+	if ((rc = db_exec(st, sql_claim_pub, v, sizeof(v) / sizeof(v[0]),
+	    &n)) != STORE_OK || n == 0)
+		return rc;
+	return db_select(st, sql_claimed_pub, f, 2, tenant_row, &c);
 }
 
 enum store_rc
-store_sys_published(struct store *st, const unsigned char id[16], int64_t now)
+store_sys_release(struct store *st, const unsigned char owner[16])
 {
-	struct sqlv	v[] = { SQL_I64(now), SQL_BIN(id, 16) };
+	struct sqlv	v[] = { SQL_BIN(owner, 16) };
 
-	return db_exec(st, "UPDATE system_notifications SET published = ? "
-	    "WHERE id = ?", v, 2, NULL);
+	return db_exec(st, "UPDATE system_notifications SET pub_owner = NULL, "
+	    "pub_lease = NULL WHERE pub_owner = ? AND published IS NULL", v, 1,
+	    NULL);
+}
+
+enum store_rc
+store_sys_published(struct store *st, const unsigned char id[16],
+    const unsigned char owner[16], int64_t now)
+{
+	struct sqlv		v[] = { SQL_I64(now), SQL_BIN(id, 16),
+	    SQL_BIN(owner, 16) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, "UPDATE system_notifications SET published = ?, "
+	    "pub_owner = NULL, pub_lease = NULL WHERE id = ? AND pub_owner = ?",
+	    v, 3, &n);
+	if (rc == STORE_OK && n == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
 }
 
 /* Either key may bring a row in: each has its index (schema 009). */

@@ -117,6 +117,14 @@ is_deeply $ev->{events}[0]{json}, $m->{json},
 # --- a broker outage: delayed, nothing lost, nothing twice -----------------
 $mq->stop_broker;
 agent_post('ipcdev', "down$_") for 1 .. 3;
+my $r = $s->put('/admin/system', { type => 'maintenance', message => 'during',
+    deactivation_date => int(time * 1000) + 3_600_000 });
+is $r->{status}, 200, 'a system notification active while the broker is down'
+    or diag $r->{content};
+sub during () {
+	[grep { $_->{key} eq 'system_message' && $_->{json}{message} eq 'during' }
+	    @{ $mq->messages }]
+}
 ok wait_until($W, sub {
 	amqp_rows("n.subject LIKE 'down%' AND d.attempts >= 1 AND "
 	    . "d.state = 'pending'") == 3 }),
@@ -137,14 +145,23 @@ my %ids = map { $_->{message_id} => 1 } @got;
 is scalar keys %ids, 4, 'four distinct outbox ids';
 is amqp_rows("d.state = 'sent'"), 5, 'every outbox row sent';
 is $got[-1]{json}{total}, 4, "total: the user's unseen count then";
+ok wait_until($W, sub { @{ during() } >= 1 }),
+    'the system notification, published after the outage';
+is scalar @{ during() }, 1, '... once';
+is scalar(grep { $_->{event} eq 'system_message' &&
+    $_->{json}{message} eq 'during' } @{ $ev->{events} }), 1,
+    '/events had it at once: push needs no broker';
 
 # --- system notifications, at activation, with two dispatchers --------------
 my $d2 = $s->start_dispatcher('dispatch2');
-sub sys_msgs () { [grep { $_->{key} eq 'system_message' } @{ $mq->messages }] }
-sub sys_frames () { [grep { $_->{event} eq 'system_message' } @{ $ev->{events} }] }
+# Those of this part: not the outage's.
+sub sys_msgs () { [grep { $_->{key} eq 'system_message' &&
+    $_->{json}{message} ne 'during' } @{ $mq->messages }] }
+sub sys_frames () { [grep { $_->{event} eq 'system_message' &&
+    $_->{json}{message} ne 'during' } @{ $ev->{events} }] }
 
 my $t0 = int(time * 1000);
-my $r = $s->put('/admin/system', { type => 'announcement',
+$r = $s->put('/admin/system', { type => 'announcement',
     message => 'later', activation_date => $t0 + 4000,
     deactivation_date => $t0 + 3_600_000 });
 is $r->{status}, 200, 'a system notification active in 4 s'
@@ -171,14 +188,16 @@ ok wait_until($W, sub { @{ sys_frames() } >= 2 }),
     '/events has both as they became active';
 is_deeply [map { $_->{json} } @{ sys_frames() }], [$now, $later],
     '/events: the same objects';
-my @other = grep { $_->{event} eq 'system_message' } @{ $ev2->{events} };
+my @other = grep { $_->{event} eq 'system_message' &&
+    $_->{json}{message} ne 'during' } @{ $ev2->{events} };
 is_deeply [map { $_->{json} } @other], [$now, $later],
     'the other host frames them for its own streams, another user';
 Herald::Push::settle(3);
 is scalar @{ sys_msgs() }, 2, 'each published once by two dispatchers';
 is scalar @{ sys_frames() }, 2, 'each framed once';
 is $s->sql_value('SELECT COUNT(*) FROM system_notifications '
-    . 'WHERE published IS NULL'), 0, 'both marked published';
+    . 'WHERE published IS NULL OR pub_owner IS NOT NULL'), 0,
+    'all marked published, no lease left';
 
 # An update is published again (the original rescheduled it).
 $r = $s->request('POST', "/admin/system/$now->{uuid}", { message => 'now!' },
@@ -196,8 +215,8 @@ for my $pid ($d1, $d2) {
 unlike Herald::Stack::slurp_file($s->dir . '/dispatch.log'), qr/guest:guest/,
     'the broker password is never logged';
 
-is scalar(grep { $_->{event} eq 'system_message' } @{ $ev2->{events} }), 2,
-    'the other host framed each once too';
+is scalar(grep { $_->{event} eq 'system_message' } @{ $ev2->{events} }), 3,
+    'the other host framed each once too (the outage\'s with them)';
 Herald::Push::close_stream($_) for $ev, $ev2;
 $mq->stop;
 $s->stop;
