@@ -76,6 +76,9 @@ struct cfg {
 	unsigned int	push_heartbeat_s;
 	unsigned int	push_recheck_s;		/* tokens re-checked */
 	unsigned int	push_retention_s;	/* change-log rows kept */
+	/* L: AMQP for the DE; "" publishes nothing. */
+	char		amqp_url[CFG_STR_MAX];	/* amqp[s]://user:pw@host:port/vhost */
+	char		amqp_exchange[CFG_STR_MAX];	/* topic, durable */
 	/* Retention (issue M): days, 0 = forever; see cfg_retention(). */
 	int		retention_days[CFG_RETAIN__MAX];
 	char		retention_overrides[CFG_STR_MAX];

@@ -179,7 +179,7 @@ typedef int	(*note_cb)(const struct note *, void *);
 /* A delivery to queue with a notification, in the same transaction. */
 struct delivery_req {
 	unsigned char	 id[16];
-	const char	*method;	/* "smtp" | "webhook" */
+	const char	*method;	/* "smtp" | "webhook" | "amqp" */
 	const char	*address;
 	const char	*template;
 	/* FOLIO (issue I): rendered when queued; NULL: "template" at send. */
@@ -317,6 +317,37 @@ enum store_rc	 store_sys_mark(struct store *, const char *tenant,
 /* Raise the state of every active notification to "to". */
 enum store_rc	 store_sys_mark_all(struct store *, const char *tenant,
 		    const char *user, enum sys_state to, int64_t now);
+
+/*
+ * L: activation.  A system notification with its tenant; borrowed for
+ * the call.  Non-zero stops.
+ */
+typedef int	(*sysnote_tenant_cb)(const struct sysnote *, const char *tenant,
+		    void *);
+/*
+ * AMQP (herald dispatch): lease to "owner" until "lease_until" the active
+ * notifications not yet published nor leased, at most "limit", and call
+ * "cb" for each leased; store_sys_published() marks one done
+ * (STORE_NOTFOUND: the lease was lost, to an update or another owner).
+ */
+enum store_rc	 store_sys_claim_publish(struct store *,
+		    const unsigned char owner[16], int64_t now,
+		    int64_t lease_until, int limit, sysnote_tenant_cb, void *);
+enum store_rc	 store_sys_published(struct store *,
+		    const unsigned char id[16], const unsigned char owner[16],
+		    int64_t now);
+/* Give back the leases of "owner" not marked published. */
+enum store_rc	 store_sys_release(struct store *,
+		    const unsigned char owner[16]);
+/*
+ * herald push: the notifications active at "now" that became active
+ * (activation or creation, whichever is later) after "after".
+ */
+enum store_rc	 store_sys_activated(struct store *, int64_t after,
+		    int64_t now, sysnote_tenant_cb, void *);
+/* The tenant of notification "id" (deleted or not); NOTFOUND if none. */
+enum store_rc	 store_note_tenant(struct store *, const unsigned char id[16],
+		    char *tenant, size_t tenantsz);
 
 /* --- API tokens (store/tokens.c) --- */
 

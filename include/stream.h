@@ -44,12 +44,21 @@ struct stream;
 typedef int	(*stream_frame_fn)(const struct ctx *, const struct stream *,
 		    const struct stream_event *, struct jbuf *out);
 
+/*
+ * A system notification of the stream's tenant that became active (the
+ * agent's stream, issue L): 0 to send, 1 to leave out, -1 to close.
+ */
+struct sysnote;
+typedef int	(*stream_system_fn)(const struct stream *,
+		    const struct sysnote *, struct jbuf *out);
+
 struct stream {
 	unsigned int		 kind;		/* what the client opened */
 	/* Filled by the route when it accepts. */
 	int			 accepted;
 	stream_frame_fn		 frame;
 	unsigned int		 events;	/* STREAM_EV() bits */
+	stream_system_fn	 system;	/* NULL: no system events */
 	char			 tenant[65];
 	char			 user[NOTE_USER_MAX * 4 + 1];
 	unsigned char		 user_id[16];

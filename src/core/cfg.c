@@ -89,6 +89,9 @@ static const struct cfg_key cfg_keys[] = {
 	K("push_heartbeat_s",	CFG_UINT,  push_heartbeat_s, 1, 3600),
 	K("push_recheck_s",	CFG_UINT,  push_recheck_s, 1, 60),
 	K("push_retention_s",	CFG_UINT,  push_retention_s, 60, 31536000),
+	/* L: AMQP for the Discovery Environment (herald dispatch) */
+	K("amqp_url",		CFG_STR,   amqp_url, 0, 0),
+	K("amqp_exchange",	CFG_STR,   amqp_exchange, 0, 0),
 	/* Retention (issue M): days; 0 keeps forever. */
 	K("retention_read_days", CFG_INT, retention_days[CFG_RETAIN_READ],
 	    0, 36500),
@@ -184,6 +187,7 @@ cfg_defaults(struct cfg *c)
 	c->push_heartbeat_s = 15;
 	c->push_recheck_s = 30;
 	c->push_retention_s = 86400;
+	snprintf(c->amqp_exchange, sizeof(c->amqp_exchange), "de");
 	c->retention_days[CFG_RETAIN_READ] = 0;
 	c->retention_days[CFG_RETAIN_DELETED] = 30;
 	c->retention_days[CFG_RETAIN_DELIVERIES] = 90;
@@ -387,6 +391,17 @@ cfg_check(const struct cfg *c, const char *name, char *err, size_t errsz)
 	    strpbrk(c->folio_okapi_url, "?# \t") != NULL))
 		return cfg_fail(err, errsz, name, 0, "folio_okapi_url: expected "
 		    "http[s]://host[:port][/path] without a trailing \"/\"");
+	if (c->amqp_url[0] != '\0' && strncmp(c->amqp_url, "amqp://", 7) != 0 &&
+	    strncmp(c->amqp_url, "amqps://", 8) != 0)
+		return cfg_fail(err, errsz, name, 0, "amqp_url: expected "
+		    "amqp://user:password@host:port/vhost (or amqps://)");
+	/* An AMQP short string, and a word the broker accepts. */
+	if (c->amqp_exchange[0] == '\0' || strlen(c->amqp_exchange) > 127 ||
+	    strspn(c->amqp_exchange, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+	    strlen(c->amqp_exchange))
+		return cfg_fail(err, errsz, name, 0, "amqp_exchange: letters, "
+		    "digits, \"-_.:\", at most 127");
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 #include <mysql.h>
 
+#include "amqp_pub.h"
 #include "cfg.h"
 #include "coder_body.h"
 #include "delivery.h"
@@ -343,7 +344,7 @@ job_done(struct store *st, const unsigned char owner[16],
 
 static void
 job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
-    const struct job *j)
+    const struct job *j, struct amqp_pub *amqp)
 {
 	struct json_object	*payload = NULL;
 	char			 err[512] = "", id[UUID_STR_LEN];
@@ -380,6 +381,9 @@ job_run(const struct cfg *cfg, struct store *st, const unsigned char owner[16],
 		sr = job_smtp(cfg, st, j, payload, err, sizeof(err));
 	else if (strcmp(j->method, "webhook") == 0)
 		sr = job_webhook(cfg, j, payload, err, sizeof(err));
+	else if (strcmp(j->method, "amqp") == 0)	/* L: the DE */
+		sr = amqp_send_note(amqp, cfg, st, j->id, j->note_id, err,
+		    sizeof(err));
 	else {
 		snprintf(err, sizeof(err), "unknown method \"%.*s\"",
 		    (int)util_utf8_trunc(j->method, 32), j->method);
@@ -516,6 +520,7 @@ delivery_run(const char *cfgpath)
 	struct sigaction	 sa;
 	struct cfg		*cfg;
 	struct store		*st = NULL;
+	struct amqp_pub		*amqp = NULL;
 	struct batch		 b;
 	unsigned char		 owner[16];
 	enum store_rc		 rc;
@@ -544,7 +549,7 @@ delivery_run(const char *cfgpath)
 	sigaction(SIGPIPE, &sa, NULL);
 	if (mysql_library_init(0, NULL, NULL) != 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (st = store_new(cfg)) == NULL)
+	    (st = store_new(cfg)) == NULL || (amqp = amqp_pub_new()) == NULL)
 		goto out;
 	util_uuid_new(owner);
 	log_info("dispatcher started (%s)", cfg->email_method);
@@ -553,6 +558,7 @@ delivery_run(const char *cfgpath)
 		if (dispatch_reload) {
 			dispatch_reload = 0;
 			dispatch_reload_cfg(cfgpath, &cfg, &st);
+			amqp_pub_close(amqp);	/* reconnect as configured */
 		}
 		memset(&b, 0, sizeof(b));
 		now = util_now_ms();
@@ -566,7 +572,12 @@ delivery_run(const char *cfgpath)
 		/* SIGTERM lets the send in flight finish, then stops. */
 		for (i = 0; i < b.n && !dispatch_stop && !b.failed; i++) {
 			store_request_begin(st);
-			job_run(cfg, st, owner, &b.jobs[i]);
+			job_run(cfg, st, owner, &b.jobs[i], amqp);
+		}
+		/* L: system notifications become active on the clock. */
+		if (!dispatch_stop) {
+			store_request_begin(st);
+			amqp_system_step(amqp, cfg, st, util_now_ms());
 		}
 		for (i = 0; i < b.n; i++)
 			job_clear(&b.jobs[i]);
@@ -578,6 +589,7 @@ delivery_run(const char *cfgpath)
 	log_info("dispatcher stopped");
 	status = 0;
 out:
+	amqp_pub_free(amqp);
 	store_free(st);
 	curl_global_cleanup();
 	mysql_library_end();

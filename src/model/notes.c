@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define IDEM_TTL_MS	(24LL * 3600 * 1000)
-#define NOTE_DELIVERIES_MAX	3
+#define NOTE_DELIVERIES_MAX	4
 
 /*
  * An address as the agent accepted it (^[^@ ]+@[^@ ]+$), minus what could
@@ -155,6 +155,17 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 		d[n].method = "webhook";
 		d[n].address = c->cfg->webhook_url;
 		d[n].template = tmpl_name != NULL ? tmpl_name : "notification";
+		n++;
+	}
+	/*
+	 * L: the DE's UI lists all of a user's notifications, whichever
+	 * dialect made them: every one is published (herald dispatch), from
+	 * this row written in its transaction, so never before its commit.
+	 */
+	if (c->cfg->amqp_url[0] != '\0') {
+		memset(&d[n], 0, sizeof(d[n]));
+		util_uuid_v7(d[n].id);
+		d[n].method = "amqp";
 		n++;
 	}
 	return n;

@@ -611,6 +611,7 @@ push_tick(struct pushd *pd)
 	t0 = push_clock_us();
 	store_request_begin(pd->app.store);
 	feed_poll(pd);
+	sysfeed_poll(pd);
 	push_metrics_poll(pd, push_clock_us() - t0);
 	now = util_now_ms();
 	if (now - *check >= (int64_t)pd->cfg->push_recheck_s * 1000) {
@@ -819,6 +820,7 @@ out:
 	feed_free(&pd.feed);
 	free(pd.hup_fds);
 	free(pd.hup_conns);
+	sysfeed_free(&pd.sysfeed);
 	store_free(pd.app.store);
 	mysql_library_end();
 	cfg_clear(cfg);

@@ -86,6 +86,19 @@ struct push_stats {
 	double		poll_sum, poll_max;	/* seconds */
 };
 
+/* The system notifications framed lately (sysfeed.c). */
+struct sys_seen {
+	unsigned char	 id[16];
+	int64_t		 activation;
+	int64_t		 key;		/* when it became active */
+};
+
+struct sysfeed {
+	struct sys_seen	*v;
+	size_t		 n, cap;
+	int		 started;	/* what was active at start is known */
+};
+
 struct pushd {
 	struct cfg		*cfg;
 	struct app		 app;
@@ -95,6 +108,7 @@ struct pushd {
 	int			 nconns;
 	struct feed		 feed;
 	int			 feed_ok;	/* the cursor is known */
+	struct sysfeed		 sysfeed;
 	void			*sul;		/* the poll timer (push.c) */
 	int64_t			 beat, check, prune;	/* last runs, ms */
 	struct push_stats	 stats;
@@ -131,6 +145,9 @@ int	push_respond(struct lws *, int status, const char *ctype,
 char	*push_hdr(struct lws *, int token);
 char	*push_custom(struct lws *, const char *name);
 char	*push_real_ip(struct lws *);
+/* sysfeed.c: system notifications as they become active. */
+void	sysfeed_poll(struct pushd *);
+void	sysfeed_free(struct sysfeed *);
 
 /* push.c: queue one event ("event" NULL: a comment) on "c". */
 void	push_queue_event(struct pushd *, struct conn *, const char *event,

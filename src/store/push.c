@@ -100,3 +100,37 @@ store_counts_by_id(struct store *st, const unsigned char user[16],
 	}
 	return rc;
 }
+
+struct tenant_copy {
+	char	*buf;
+	size_t	 sz;
+	int	 found;
+};
+
+static int
+tenant_copy_row(const struct sqlrow *r, void *arg)
+{
+	struct tenant_copy	*c = arg;
+	const char		*t = row_str(r, 0, NULL);
+
+	if (t != NULL && strlen(t) < c->sz) {
+		strcpy(c->buf, t);
+		c->found = 1;
+	}
+	return 1;
+}
+
+enum store_rc
+store_note_tenant(struct store *st, const unsigned char id[16], char *tenant,
+    size_t tenantsz)
+{
+	struct tenant_copy	c = { tenant, tenantsz, 0 };
+	struct sqlv		v[] = { SQL_BIN(id, 16) };
+	enum store_rc		rc;
+
+	rc = db_select(st, "SELECT tenant FROM notifications WHERE id = ?",
+	    v, 1, tenant_copy_row, &c);
+	if (rc == STORE_OK && !c.found)
+		rc = STORE_NOTFOUND;
+	return rc;
+}

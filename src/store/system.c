@@ -225,7 +225,10 @@ store_sys_update(struct store *st, const char *tenant, const struct sysnote *s)
 		return rc;
 	if ((rc = db_exec(st, "UPDATE system_notifications SET "
 	    "type = ?, message = ?, activation = ?, deactivation = ?, "
-	    "dismissible = ?, logins_disabled = ? WHERE tenant = ? AND id = ?",
+	    "dismissible = ?, logins_disabled = ?, "
+	    /* L: published again (AMQP) once active, as the original did. */
+	    "published = NULL, pub_owner = NULL, pub_lease = NULL "
+	    "WHERE tenant = ? AND id = ?",
 	    v, sizeof(v) / sizeof(v[0]), NULL)) != STORE_OK ||
 	    (rc = db_exec(st, "DELETE FROM system_states "
 	    "WHERE system_id = ?", f, 1, NULL)) != STORE_OK) {
@@ -440,4 +443,103 @@ store_sys_mark_all(struct store *st, const char *tenant, const char *user,
 fail:
 	store_rollback(st);
 	return rc;
+}
+
+/* --- L: activation, for AMQP (herald dispatch) and the streams (push) --- */
+
+struct tenant_ctx {
+	sysnote_tenant_cb	 cb;
+	void			*arg;
+};
+
+static int
+tenant_row(const struct sqlrow *r, void *arg)
+{
+	struct tenant_ctx	*c = arg;
+	struct sysnote		 s;
+	const char		*tenant;
+
+	if (sys_from_row(r, &s) != 0 || (tenant = row_str(r, 8, NULL)) == NULL)
+		return 0;
+	return c->cb(&s, tenant, c->arg);
+}
+
+/*
+ * One statement, committed before anything is published: a concurrent
+ * one waits for it and then sees the lease (on Galera, one of two fails
+ * certification).  The order and limit serve the (published, activation)
+ * key.
+ */
+static const char sql_claim_pub[] =
+    "UPDATE system_notifications SET pub_owner = ?, pub_lease = ? "
+    "WHERE published IS NULL AND activation <= ? AND deactivation > ? "
+    "AND (pub_lease IS NULL OR pub_lease < ?) "
+    "ORDER BY activation LIMIT ?";
+
+static const char sql_claimed_pub[] =
+    "SELECT " SYS_COLS ", s.tenant FROM system_notifications s "
+    "WHERE s.pub_owner = ? AND s.pub_lease = ? AND s.published IS NULL "
+    "ORDER BY s.activation, s.id";
+
+enum store_rc
+store_sys_claim_publish(struct store *st, const unsigned char owner[16],
+    int64_t now, int64_t lease_until, int limit, sysnote_tenant_cb cb,
+    void *arg)
+{
+	struct tenant_ctx	c = { cb, arg };
+	struct sqlv		v[] = { SQL_BIN(owner, 16), SQL_I64(lease_until),
+	    SQL_I64(now), SQL_I64(now), SQL_I64(now), SQL_I64(limit) };
+	struct sqlv		f[] = { SQL_BIN(owner, 16), SQL_I64(lease_until) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
+
+	if ((rc = db_exec(st, sql_claim_pub, v, sizeof(v) / sizeof(v[0]),
+	    &n)) != STORE_OK || n == 0)
+		return rc;
+	return db_select(st, sql_claimed_pub, f, 2, tenant_row, &c);
+}
+
+enum store_rc
+store_sys_release(struct store *st, const unsigned char owner[16])
+{
+	struct sqlv	v[] = { SQL_BIN(owner, 16) };
+
+	return db_exec(st, "UPDATE system_notifications SET pub_owner = NULL, "
+	    "pub_lease = NULL WHERE pub_owner = ? AND published IS NULL", v, 1,
+	    NULL);
+}
+
+enum store_rc
+store_sys_published(struct store *st, const unsigned char id[16],
+    const unsigned char owner[16], int64_t now)
+{
+	struct sqlv		v[] = { SQL_I64(now), SQL_BIN(id, 16),
+	    SQL_BIN(owner, 16) };
+	unsigned long long	n = 0;
+	enum store_rc		rc;
+
+	rc = db_exec(st, "UPDATE system_notifications SET published = ?, "
+	    "pub_owner = NULL, pub_lease = NULL WHERE id = ? AND pub_owner = ?",
+	    v, 3, &n);
+	if (rc == STORE_OK && n == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* Either key may bring a row in: each has its index (schema 010). */
+static const char sql_activated[] =
+    "SELECT " SYS_COLS ", s.tenant FROM system_notifications s "
+    "WHERE s.activation <= ? AND s.deactivation > ? "
+    "AND (s.activation > ? OR s.created > ?) "
+    "ORDER BY s.activation, s.id LIMIT 1000";
+
+enum store_rc
+store_sys_activated(struct store *st, int64_t after, int64_t now,
+    sysnote_tenant_cb cb, void *arg)
+{
+	struct tenant_ctx	c = { cb, arg };
+	struct sqlv		v[] = { SQL_I64(now), SQL_I64(now),
+	    SQL_I64(after), SQL_I64(after) };
+
+	return db_select(st, sql_activated, v, 4, tenant_row, &c);
 }

@@ -127,5 +127,21 @@ main(void)
 		unlink(conf);
 		rmdir(dir);
 	}
+	/* L: AMQP for the DE. */
+	is_int(parse(&c, "", err, sizeof(err)), 0, "no amqp_url by default");
+	ok(c.amqp_url[0] == '\0' && strcmp(c.amqp_exchange, "de") == 0,
+	    "AMQP off, exchange de");
+	is_int(parse(&c, "amqp_url = amqp://u:p@127.0.0.1:5672/%2f\n", err,
+	    sizeof(err)), 0, "an amqp:// URL");
+	is_int(parse(&c, "amqp_url = amqps://u:p@rabbit/de\n", err,
+	    sizeof(err)), 0, "an amqps:// URL");
+	is_int(parse(&c, "amqp_url = http://rabbit/\n", err, sizeof(err)), -1,
+	    "another scheme refused");
+	ok(strstr(err, "amqp_url") != NULL, "... naming the key: %s", err);
+	is_int(parse(&c, "amqp_exchange = de x\n", err, sizeof(err)), -1,
+	    "an exchange name with a space refused");
+	is_int(parse(&c, "amqp_exchange = herald.de\n", err, sizeof(err)), 0,
+	    "another exchange");
+
 	return done_testing();
 }
