@@ -27,6 +27,14 @@
  *                bearer token's row, the page (N + 1 rows) with counters
  *   .../same/v1count?user=U           GET /v1/users/U/notifications/count
  *
+ * and for the other dialects (one JSON shape of every note column):
+ *
+ *   .../same/folio-count              FOLIO _self?query=seen=false&limit=0
+ *                (X-Okapi-User-Id), .../same/folio-text?word=W  text=W
+ *   .../same/coder-inbox, coder-unread  Coder's inbox (Coder-Session-Token)
+ *   .../same/pj-list, pj-latest       the project tool's (Bearer)
+ *   .../same/et-list?user=U           Enterprise Tester's (a service Bearer)
+ *
  * usage: floor SOCKET WORKERS DB_SOCKET DB_NAME DB_USER DB_PASSWORD
  *
  * Built by bench/run:  cc -O2 -o floor floor.c $(pkg-config --cflags
