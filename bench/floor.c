@@ -27,6 +27,14 @@
  *                bearer token's row, the page (N + 1 rows) with counters
  *   .../same/v1count?user=U           GET /v1/users/U/notifications/count
  *
+ * and for the other dialects (one JSON shape of every note column):
+ *
+ *   .../same/folio-count              FOLIO _self?query=seen=false&limit=0
+ *                (X-Okapi-User-Id), .../same/folio-text?word=W  text=W
+ *   .../same/coder-inbox, coder-unread  Coder's inbox (Coder-Session-Token)
+ *   .../same/pj-list, pj-latest       the project tool's (Bearer)
+ *   .../same/et-list?user=U           Enterprise Tester's (a service Bearer)
+ *
  * usage: floor SOCKET WORKERS DB_SOCKET DB_NAME DB_USER DB_PASSWORD
  *
  * Built by bench/run:  cc -O2 -o floor floor.c $(pkg-config --cflags
@@ -283,13 +291,16 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
 #define USER_COUNTER(col) \
     "(SELECT c." col " FROM users v JOIN note_counts c " \
     "ON c.user_id = v.id WHERE v.tenant = ? AND v.username = ?)"
-/* The page's counters are columns of a join (src/store/notes.c). */
-#define NOTE_COLS_SQL(idx) \
-    "SELECT n.id, u.username, n.type, n.subject, n.body, n.template, " \
+/* The note columns (src/store/notes.c NOTE_COLS). */
+#define NOTE_SEL_COLS \
+    "n.id, u.username, n.type, n.subject, n.body, n.template, " \
     "n.payload, n.email, n.seen, n.deleted, n.created, n.body_format, " \
     "n.link, n.icon, n.actions, n.targets, n.template_id, n.updated, " \
     "n.seen_at, n.sender, n.lang, u.id, n.created_by, n.updated_by, " \
-    "n.icon_title, c.total, c.unseen " \
+    "n.icon_title"
+/* The page's counters are columns of a join (src/store/notes.c). */
+#define NOTE_COLS_SQL(idx) \
+    "SELECT " NOTE_SEL_COLS ", c.total, c.unseen " \
     "FROM notifications n FORCE INDEX (" idx ") JOIN users u ON " \
     "u.id = n.user_id LEFT JOIN note_counts c ON c.user_id = u.id " \
     "WHERE u.tenant = ? AND u.username = ? AND n.deleted = 0"
@@ -304,7 +315,9 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
     "WHERE v.tenant = ? AND v.username = ?"
 
 enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
-    Q_USER, Q_V1PAGE, Q_UNION, Q__MAX };
+    Q_USER, Q_V1PAGE, Q_UNION,
+    /* The other dialects (issues I, J, K): their own block below. */
+    Q_FCOUNT, Q_FTEXT, Q_UNREAD, Q_LATEST, Q__MAX };
 
 static const char *const q_sql[Q__MAX] = {
 	[Q_PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
@@ -352,6 +365,25 @@ static const char *const q_sql[Q__MAX] = {
 	    "WHERE tenant = ? AND username = ?",
 	[Q_V1PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
 	    "LIMIT ? OFFSET ?",
+	/* --- FOLIO, Coder, the project tool, Enterprise Tester --- */
+	/* FOLIO _self?query=seen=false&limit=0 (src/store/notes_cql.c). */
+	[Q_FCOUNT] = "SELECT COUNT(*) FROM notifications n WHERE n.tenant = ? "
+	    "AND n.deleted = 0 AND ((n.user_id = ?) AND (n.seen = ?))",
+	/* FOLIO /notify?query=text=W: the page counts its matches. */
+	[Q_FTEXT] = "SELECT " NOTE_SEL_COLS ", COUNT(*) OVER (), 0 "
+	    "FROM notifications n JOIN users u ON u.id = n.user_id "
+	    "WHERE n.tenant = ? AND n.deleted = 0 AND (CONCAT(' ', "
+	    "REGEXP_REPLACE(CONVERT(n.body USING utf8mb4) COLLATE "
+	    "utf8mb4_unicode_ci, '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') LIKE ?) "
+	    "ORDER BY n.updated ASC, n.seq ASC LIMIT ? OFFSET ?",
+	/* Coder's inbox, read_status=unread: newest first. */
+	[Q_UNREAD] = NOTE_COLS_SQL("notes_seen") " AND n.seen = 0 ORDER BY "
+	    "n.created DESC, n.id DESC LIMIT ? OFFSET ?",
+	/* The project tool's latest-notifications: no counts. */
+	[Q_LATEST] = "SELECT " NOTE_SEL_COLS " FROM notifications n FORCE "
+	    "INDEX (notes_by_time) JOIN users u ON u.id = n.user_id WHERE "
+	    "u.tenant = ? AND u.username = ? AND n.deleted = 0 ORDER BY "
+	    "n.created DESC, n.id DESC LIMIT ? OFFSET ?",
 };
 
 /* Column numbers of the note rows. */
@@ -1050,6 +1082,290 @@ now_ms(void)
 	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+
+/* --- the same work: FOLIO, Coder, the project tool, Enterprise Tester ---
+ *
+ * The statements each route runs (bench/run checks them against the
+ * general log); the rows written in one shape for all four (every note
+ * column the dialects print, ids as UUIDs), the simplest correct JSON.
+ */
+
+/* One note row of the NOTE_SEL_COLS shape. */
+static void
+o_note(void)
+{
+	o_lit("{\"id\":");
+	o_uuid(C_ID, 0);
+	o_lit(",\"user\":");
+	o_uuid(C_UID, 0);
+	o_lit(",\"name\":");
+	o_col(C_USER);
+	o_lit(",\"type\":");
+	o_col(C_TYPE);
+	o_lit(",\"title\":");
+	o_col(C_SUBJ);
+	o_lit(",\"text\":");
+	o_col(C_BODY);
+	o_lit(",\"template\":");
+	o_uuid(C_TMPLID, 0);
+	o_lit(",\"link\":");
+	o_col(C_LINK);
+	o_lit(",\"icon\":");
+	o_col(C_ICON);
+	o_lit(",\"icon_title\":");
+	o_col(C_ICONTITLE);
+	o_lit(",\"lang\":");
+	o_col(C_LANG);
+	o_lit(",\"sender\":");
+	o_col(C_SENDER);
+	o_lit(",\"created_by\":");
+	o_col(C_CREATEDBY);
+	o_lit(",\"updated_by\":");
+	o_col(C_UPDATEDBY);
+	o_lit(",\"actions\":");
+	o_stored(C_ACTIONS, '[', "[]");
+	o_lit(",\"targets\":");
+	o_stored(C_TARGETS, '[', "[]");
+	o_lit(",\"data\":");
+	o_stored(C_PAY, '{', "{}");
+	o_lit(",\"seen\":");
+	o_bool(C_SEEN);
+	o_lit(",\"read_at\":");
+	o_time(row.v[C_SEEN][0] == '1' ? (atoll(row.v[C_SEENAT]) != 0 ?
+	    C_SEENAT : C_UPDATED) : C_SEENAT, row.v[C_SEEN][0] != '1');
+	o_lit(",\"created_at\":");
+	o_time(C_CREATED, 0);
+	o_lit(",\"updated_at\":");
+	o_time(C_UPDATED, 0);
+	o_lit("}");
+}
+
+/* The token's row by the SHA-256 of "tok"; its username into "user". */
+static int
+token_user(const char *tok, char *user, size_t sz)
+{
+	unsigned char	 h[32];
+	unsigned int	 hl = 0;
+	unsigned long	 len = 32;
+	MYSQL_BIND	 p[1];
+	int		 r, found = 0;
+
+	if (tok == NULL || EVP_Digest(tok, strlen(tok), h, &hl, EVP_sha256(),
+	    NULL) != 1)
+		return -1;
+	memset(p, 0, sizeof(p));
+	p[0].buffer_type = MYSQL_TYPE_BLOB;
+	p[0].buffer = h;
+	p[0].buffer_length = 32;
+	p[0].length = &len;
+	if (q_run(Q_TOKEN, p, 1) != 0)
+		return -1;
+	while ((r = q_next(Q_TOKEN)) == 1)
+		if (row.len[1] == 32 && memcmp(row.v[1], h, 32) == 0 &&
+		    atoll(row.v[7]) == 0 && row.len[3] < sz) {
+			memcpy(user, row.v[3], row.len[3] + 1);
+			found = 1;
+		}
+	return r == 0 && found ? 0 : -1;
+}
+
+/*
+ * A user's page (q: Q_PAGE, Q_UNREAD or Q_LATEST), "unread" from the
+ * page's counters, or from the counts statement when the page is empty
+ * (Q_LATEST has no counters and asks nothing).
+ */
+static void
+same_page(FCGX_Stream *out, enum q_id q, const char *user, long long limit)
+{
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	off = 0, n = 0, total = 0, unread = 0;
+	char		num[96];
+	int		r;
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	bind_i64(&p[2], &limit);
+	bind_i64(&p[3], &off);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"items\":[");
+	if (q_run(q, p, 4) != 0)
+		goto fail;
+	for (; (r = q_next(q)) == 1; n++) {
+		if (n > 0)
+			o_lit(",");
+		else if (q != Q_LATEST) {
+			total = atoll(row.v[C_TOTAL]);
+			unread = atoll(row.v[C_UNSEEN]);
+		}
+		o_note();
+	}
+	if (r != 0)
+		goto fail;
+	if (n == 0 && q != Q_LATEST) {
+		q = Q_COUNTS;
+		if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1)
+			goto fail;
+		total = atoll(row.v[0]);
+		unread = atoll(row.v[1]);
+		if (q_next(Q_COUNTS) != 0)
+			goto fail;
+	}
+	snprintf(num, sizeof(num), "],\"total\":%lld,\"unread\":%lld}", total,
+	    unread);
+	o_lit(num);
+	if (oover)
+		goto fail;
+	reply(out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(out, qs[q]);
+}
+
+/* FOLIO: the caller's unseen count (limit=0: the count alone). */
+static void
+same_fcount(FCGX_Request *rq)
+{
+	const char	*who = FCGX_GetParam("HTTP_X_OKAPI_USER_ID", rq->envp);
+	unsigned char	 id[16];
+	unsigned long	 l[2], idlen = 16;
+	long long	 seen = 0;
+	MYSQL_BIND	 p[3];
+	char		 buf[96];
+	int		 i, n;
+
+	/* The header is a UUID: 36 characters, hyphens at 8, 13, 18, 23. */
+	if (who == NULL || strlen(who) != 36) {
+		reply(rq->out, "400 Bad Request", "{}", 2);
+		return;
+	}
+	for (i = 0, n = 0; i < 16; i++, n += 2) {
+		if (who[n] == '-')
+			n++;
+		if (sscanf(who + n, "%2hhx", &id[i]) != 1) {
+			reply(rq->out, "400 Bad Request", "{}", 2);
+			return;
+		}
+	}
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], "folio", &l[0]);
+	p[1].buffer_type = MYSQL_TYPE_BLOB;
+	p[1].buffer = id;
+	p[1].buffer_length = 16;
+	p[1].length = &idlen;
+	bind_i64(&p[2], &seen);
+	if (q_run(Q_FCOUNT, p, 3) != 0 || q_next(Q_FCOUNT) != 1) {
+		fail(rq->out, qs[Q_FCOUNT]);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "{\"notifications\":[],"
+	    "\"totalRecords\":%lld}", atoll(row.v[0]));
+	if (q_next(Q_FCOUNT) != 0) {
+		fail(rq->out, qs[Q_FCOUNT]);
+		return;
+	}
+	reply(rq->out, "200 OK", buf, (size_t)n);
+}
+
+/* FOLIO: text=W over the tenant, 10 a page (the bench's word matches). */
+static void
+same_ftext(FCGX_Stream *out, const char *word)
+{
+	MYSQL_BIND	p[4];
+	unsigned long	l[2];
+	long long	lim = 10, off = 0, n = 0, total = 0;
+	char		pat[300], num[64];
+	int		r;
+
+	snprintf(pat, sizeof(pat), "%% %s %%", word);
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], "folio", &l[0]);
+	bind_str(&p[1], pat, &l[1]);
+	bind_i64(&p[2], &lim);
+	bind_i64(&p[3], &off);
+	ol = 0;
+	oover = 0;
+	o_lit("{\"notifications\":[");
+	if (q_run(Q_FTEXT, p, 4) != 0)
+		goto fail;
+	for (; (r = q_next(Q_FTEXT)) == 1; n++) {
+		if (n > 0)
+			o_lit(",");
+		total = atoll(row.v[C_TOTAL]);
+		o_note();
+	}
+	if (r != 0 || n == 0)
+		goto fail;
+	snprintf(num, sizeof(num), "],\"totalRecords\":%lld}", total);
+	o_lit(num);
+	if (oover)
+		goto fail;
+	reply(out, "200 OK", ob, ol);
+	return;
+fail:
+	fail(out, qs[Q_FTEXT]);
+}
+
+/*
+ * .../same/<what>: coder-inbox, coder-unread (Coder-Session-Token),
+ * pj-list, pj-latest (Bearer, the token's user), et-list?user=U (a
+ * service Bearer, the path's user), folio-count (X-Okapi-User-Id),
+ * folio-text?word=W.  0 when "what" is one of them.
+ */
+static int
+do_same_dialect(FCGX_Request *rq, const char *what, const char *qstr)
+{
+	const char	*a = FCGX_GetParam("HTTP_AUTHORIZATION", rq->envp);
+	const char	*ct = FCGX_GetParam("HTTP_CODER_SESSION_TOKEN", rq->envp);
+	char		 user[256], word[128];
+	const char	*bearer = a != NULL && strncmp(a, "Bearer ", 7) == 0 ?
+			    a + 7 : NULL;
+
+	if (strcmp(what, "folio-count") == 0) {
+		same_fcount(rq);
+		return 0;
+	}
+	if (strcmp(what, "folio-text") == 0) {
+		if (qstr == NULL || qparam(qstr, "word", word, sizeof(word)) ==
+		    NULL)
+			reply(rq->out, "400 Bad Request", "{}", 2);
+		else
+			same_ftext(rq->out, word);
+		return 0;
+	}
+	if (strncmp(what, "coder-", 6) == 0 || strncmp(what, "pj-", 3) == 0) {
+		if (token_user(what[0] == 'c' ? ct : bearer, user,
+		    sizeof(user)) != 0)
+			reply(rq->out, "401 Unauthorized", "{}", 2);
+		else if (strcmp(what, "coder-inbox") == 0)
+			same_page(rq->out, Q_PAGE, user, 25);
+		else if (strcmp(what, "coder-unread") == 0)
+			same_page(rq->out, Q_UNREAD, user, 25);
+		else if (strcmp(what, "pj-list") == 0)
+			same_page(rq->out, Q_PAGE, user, 15);
+		else if (strcmp(what, "pj-latest") == 0)
+			same_page(rq->out, Q_LATEST, user, 10);
+		else
+			reply(rq->out, "404 Not Found", "{}", 2);
+		return 0;
+	}
+	if (strcmp(what, "et-list") == 0) {
+		if (qstr == NULL || qparam(qstr, "user", user, sizeof(user)) ==
+		    NULL)
+			reply(rq->out, "400 Bad Request", "{}", 2);
+		else if (token_user(bearer, word, sizeof(word)) != 0)
+			reply(rq->out, "401 Unauthorized", "{}", 2);
+		else if (same_user(user) != 0)
+			reply(rq->out, "404 Not Found", "{}", 2);
+		else
+			same_page(rq->out, Q_PAGE, user, 25);
+		return 0;
+	}
+	return -1;
+}
+
 static void
 do_same(FCGX_Request *rq, const char *what)
 {
@@ -1057,6 +1373,8 @@ do_same(FCGX_Request *rq, const char *what)
 	char		 user[256], lim[32];
 	long long	 limit = 20;
 
+	if (do_same_dialect(rq, what, qstr) == 0)
+		return;
 	if (qstr == NULL || qparam(qstr, "user", user, sizeof(user)) == NULL) {
 		reply(rq->out, "400 Bad Request", "{}", 2);
 		return;
