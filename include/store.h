@@ -675,6 +675,13 @@ struct note_search {
  * The page "q" selects and, in *total, how many match in all.
  * STORE_INVALID when the tree is beyond the bounds above.
  */
+/*
+ * The page statement store_note_search sends for "q", from FROM on, and
+ * how many parameters it binds; the text depends only on the tree's
+ * shape (t/unit/cql).  0, or -1 when the store would refuse it.
+ */
+int		 store_note_search_text(const struct note_search *, char *out,
+		    size_t outsz, size_t *nbind);
 enum store_rc	 store_note_search(struct store *, const struct note_search *,
 		    note_cb, void *, long long *total);
 /* Soft-delete every notification "pred" selects in "tenant". */

@@ -13,8 +13,8 @@
 #include "store.h"
 #include "util.h"
 
-/* As many as db.c binds in one statement. */
-#define SB_ARGS_MAX	64
+/* No more than db.c binds in one statement (DB_PARAMS_MAX). */
+#define SB_ARGS_MAX	128
 
 /* Text as utf8mb4 under a case- and accent-insensitive collation. */
 #define CI(x)	"CONVERT(" x " USING utf8mb4) COLLATE utf8mb4_unicode_ci"
@@ -70,6 +70,8 @@ struct sb {
 	size_t		 n;
 	int		 bad;		/* too long, too many, too deep */
 	int		 nodes;
+	char		 pool[8192];	/* word matches' pre-filters */
+	size_t		 npool;
 };
 
 static void
@@ -95,11 +97,40 @@ sb_bind(struct sb *b, struct sqlv v)
 	b->args[b->n++] = v;
 }
 
+/*
+ * A word match's pattern " w1 w2 " as a plain LIKE over the raw text,
+ * "%w1%w2%": true wherever the words match (letters and digits are the
+ * same in both; each space of the pattern stands for a run of other
+ * characters), so ANDed before the REGEXP_REPLACE it spares that on
+ * most rows -- about 6x cheaper on a 10^5-row tenant (bench/run, FOLIO
+ * text=).  NULL when the pool is full: the match alone is as correct.
+ */
+static const char *
+sb_prefilter(struct sb *b, const char *v)
+{
+	size_t	 l = strlen(v), i, k = b->npool;
+	char	*d = b->pool + k;
+
+	if (l + 1 > sizeof(b->pool) - k)
+		return NULL;
+	for (i = 0; i < l; i++) {
+		if (v[i] == '\\' && i + 1 < l) {
+			b->pool[k++] = v[i++];
+			b->pool[k++] = v[i];
+		} else
+			b->pool[k++] = v[i] == ' ' ? '%' : v[i];
+	}
+	b->pool[k++] = '\0';
+	b->npool = k;
+	return d;
+}
+
 /* One comparison; "raw" is the parsed id when the fast path applies. */
 static void
 sb_cmp(struct sb *b, const struct note_pred *p, unsigned char raw[16])
 {
 	const struct nfield	*f = &nfields[p->field];
+	const char		*pre = NULL;
 
 	if (f->kind == FK_BOOL) {
 		sb_put(b, f->cmp);
@@ -115,6 +146,14 @@ sb_cmp(struct sb *b, const struct note_pred *p, unsigned char raw[16])
 		sb_put(b, " = ?");
 		sb_bind(b, SQL_BIN(raw, 16));
 		return;
+	}
+	if (p->rel == NR_WORDS && (pre = sb_prefilter(b, p->value)) != NULL) {
+		sb_put(b, "(");
+		sb_put(b, f->cmp);
+		sb_put(b, " LIKE ? AND ");
+		if (p->field == NF_DATA)
+			sb_bind(b, SQL_STR(p->path));
+		sb_bind(b, SQL_STR(pre));
 	}
 	if (p->rel == NR_WORDS) {
 		/*
@@ -138,6 +177,8 @@ sb_cmp(struct sb *b, const struct note_pred *p, unsigned char raw[16])
 		sb_bind(b, SQL_STR(p->path));
 	}
 	sb_bind(b, SQL_STR(p->value));
+	if (pre != NULL)
+		sb_put(b, ")");
 }
 
 /*
@@ -227,6 +268,34 @@ sb_order(struct sb *b, const struct note_search *q)
 	sb_put(b, "n.updated ASC, n.seq ASC");
 }
 
+/* The page's FROM onwards (db_note_select puts the columns before it). */
+static void
+sb_page(struct sb *b, const struct note_search *q, unsigned char (*raw)[16])
+{
+	sb_put(b, " FROM notifications n JOIN users u ON u.id = n.user_id");
+	sb_where(b, q->tenant, q->pred, raw);
+	sb_order(b, q);
+	sb_put(b, " LIMIT ? OFFSET ?");
+	sb_bind(b, SQL_I64(q->limit));
+	sb_bind(b, SQL_I64(q->offset > 0 ? q->offset : 0));
+}
+
+int
+store_note_search_text(const struct note_search *q, char *out, size_t outsz,
+    size_t *nbind)
+{
+	unsigned char	raw[NOTE_PRED_NODES_MAX][16];
+	struct sb	b;
+
+	memset(&b, 0, sizeof(b));
+	sb_page(&b, q, raw);
+	if (b.bad || b.len >= outsz)
+		return -1;
+	memcpy(out, b.sql, b.len + 1);
+	*nbind = b.n;
+	return 0;
+}
+
 enum store_rc
 store_note_search(struct store *st, const struct note_search *q, note_cb cb,
     void *arg, long long *total)
@@ -237,13 +306,7 @@ store_note_search(struct store *st, const struct note_search *q, note_cb cb,
 
 	memset(&b, 0, sizeof(b));
 	if (q->limit > 0) {
-		sb_put(&b, " FROM notifications n JOIN users u ON "
-		    "u.id = n.user_id");
-		sb_where(&b, q->tenant, q->pred, raw);
-		sb_order(&b, q);
-		sb_put(&b, " LIMIT ? OFFSET ?");
-		sb_bind(&b, SQL_I64(q->limit));
-		sb_bind(&b, SQL_I64(q->offset > 0 ? q->offset : 0));
+		sb_page(&b, q, raw);
 		if (b.bad)
 			return STORE_INVALID;
 		rc = db_note_select(st, b.sql, b.args, b.n, cb, arg, total);
