@@ -696,6 +696,21 @@ enum store_rc	 store_import_forget(struct store *, const struct import_key *);
  */
 enum store_rc	 store_note_import(struct store *, const char *tenant,
 		    const struct note *, int64_t deleted_at, int *out);
+/* The targets of notification "id" are exactly ids[0..n-1]. */
+enum store_rc	 store_note_targets_import(struct store *,
+		    const unsigned char id[16], const unsigned char (*ids)[16],
+		    size_t n);
+/*
+ * Insert or replace template t->id in "tenant".  *out as above.
+ * STORE_CONFLICT: the id is another tenant's, or the name another id's.
+ */
+enum store_rc	 store_tmpl_import(struct store *, const char *tenant,
+		    const struct tmpl_row *, int64_t now, int *out);
+/* User × template → disabled.  STORE_NOTFOUND: either is missing. */
+enum store_rc	 store_pref_import(struct store *, const char *tenant,
+		    const unsigned char user_id[16],
+		    const unsigned char tmpl_id[16], int disabled,
+		    int64_t updated, int *out);
 /* A system-notification type; *out 1 new, 0 known. */
 enum store_rc	 store_sys_type_import(struct store *, const char *type,
 		    int *out);
