@@ -8,15 +8,56 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "herr.h"
 #include "import_int.h"
+#include "jsonio.h"
 #include "util.h"
 
 /* Milliseconds of a timestamptz (Coder keeps microseconds). */
 #define MS(col)	"floor(extract(epoch from " col ") * 1000)::bigint"
 #define AFTER(k)	"($1 = 0 OR " k " > $2::uuid)"
+
+/*
+ * A dry run writes no users, so the inbox cannot find them: it keeps the
+ * ids it would have imported (PostgreSQL orders uuids as their bytes, so
+ * they arrive sorted) and lets the model take those as made.
+ */
+static unsigned char	(*coder_dry_ids)[16];
+static size_t		  coder_ndry, coder_dry_cap;
+
+static void
+coder_dry_add(const unsigned char id[16])
+{
+	unsigned char	(*n)[16];
+	size_t		  cap;
+
+	if (coder_ndry == coder_dry_cap) {
+		cap = coder_dry_cap == 0 ? 256 : coder_dry_cap * 2;
+		if ((n = realloc(coder_dry_ids, cap * 16)) == NULL)
+			return;
+		coder_dry_ids = n;
+		coder_dry_cap = cap;
+	}
+	memcpy(coder_dry_ids[coder_ndry++], id, 16);
+}
+
+static int
+coder_dry_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+static int
+coder_dry_known(const unsigned char id[16])
+{
+	return coder_ndry > 0 && bsearch(id, coder_dry_ids, coder_ndry, 16,
+	    coder_dry_cmp) != NULL;
+}
 
 /* 0 id, 1 username, 2 email. */
 static int
@@ -25,12 +66,17 @@ coder_user_row(struct imp_run *run, const struct imp_page *p, int i,
 {
 	unsigned char	 id[16];
 	const char	*email = imp_val(p, i, 2);
+	int		 rc;
 
 	imp_digest(p, i, 1, r);
+
 	if (imp_uuid(p, i, 0, "id", id, r) != 0)
 		return 0;
-	return model_import_user_id(&run->ctx, r, id, imp_val(p, i, 1),
+	rc = model_import_user_id(&run->ctx, r, id, imp_val(p, i, 1),
 	    email != NULL && email[0] != '\0' ? email : NULL, e);
+	if (rc == 0 && run->dry_run && r->out != IMPORT_SKIPPED)
+		coder_dry_add(id);
+	return rc;
 }
 
 /*
@@ -65,6 +111,19 @@ coder_template_row(struct imp_run *run, const struct imp_page *p, int i,
 	return model_import_template(&run->ctx, r, &t, e);
 }
 
+/* 1 when "text" is a JSON array (Coder's actions: [{label, url}]). */
+static int
+coder_is_array(const char *text)
+{
+	struct json_object	*v = NULL;
+	int			 ok;
+
+	ok = text != NULL && jsonio_parse(text, strlen(text), 16, &v) ==
+	    JSONIO_OK && json_object_is_type(v, json_type_array);
+	json_object_put(v);
+	return ok;
+}
+
 /*
  * 0 id, 1 user_id, 2 template_id, 3 targets (JSON), 4 title, 5 content,
  * 6 icon, 7 actions, 8 read_at (ms), 9 created_at (ms), 10 template name.
@@ -93,6 +152,10 @@ coder_inbox_row(struct imp_run *run, const struct imp_page *p, int i,
 		    NULL, NULL);
 		return 0;
 	}
+	if (!coder_is_array(imp_val(p, i, 7))) {
+		imp_skip(r, "the actions are not a JSON array", NULL, NULL);
+		return 0;
+	}
 	n.has_template_id = 1;
 	n.targets = imp_val(p, i, 3) != NULL ? tj : NULL;
 	o.targets = (const unsigned char (*)[16])targets;
@@ -109,6 +172,7 @@ coder_inbox_row(struct imp_run *run, const struct imp_page *p, int i,
 	n.seen_at = read_at;
 	n.updated = read_at > n.created ? read_at : n.created;
 	o.by_id = 1;
+	o.create = run->dry_run && coder_dry_known(n.user_id);
 	return model_import_note(&run->ctx, r, &n, &o, e);
 }
 
@@ -182,5 +246,8 @@ imp_coder(struct imp_run *run)
 	rc = 0;
 out:
 	imp_pg_close(cl.conn);
+	free(coder_dry_ids);
+	coder_dry_ids = NULL;
+	coder_ndry = coder_dry_cap = 0;
 	return rc;
 }
