@@ -28,6 +28,7 @@ enum store_rc {
 /* Bounds on what the store keeps, in characters (code points). */
 #define NOTE_USER_MAX		255
 #define NOTE_TYPE_MAX		64
+#define NOTE_TYPE_STORED_MAX	255	/* the column (schema 009): imports */
 #define NOTE_SUBJECT_MAX	512
 #define NOTE_TEMPLATE_MAX	255
 #define NOTE_BODY_MAX		65535	/* bytes */

@@ -160,7 +160,7 @@ coder_inbox_row(struct imp_run *run, const struct imp_page *p, int i,
 	n.targets = imp_val(p, i, 3) != NULL ? tj : NULL;
 	o.targets = (const unsigned char (*)[16])targets;
 	/* The type is the template's name, where it fits. */
-	n.type = type != NULL && strlen(type) <= NOTE_TYPE_MAX ? type : "";
+	n.type = type != NULL && strlen(type) <= NOTE_TYPE_STORED_MAX ? type : "";
 	n.subject = imp_val(p, i, 4);
 	n.body = imp_val(p, i, 5);
 	n.format = NOTE_FMT_MARKDOWN;

@@ -182,7 +182,7 @@ import_note_invalid(const struct note *n)
 	if (!import_name_ok(n->user))
 		return "unknown user, or a name Herald cannot keep";
 	/* A type may be empty (FOLIO without eventConfigName), not absent. */
-	if (n->type == NULL || !import_text_ok(n->type, NOTE_TYPE_MAX))
+	if (n->type == NULL || !import_text_ok(n->type, NOTE_TYPE_STORED_MAX))
 		return "the type is not UTF-8 or too long";
 	if (n->subject == NULL || !import_text_ok(n->subject, NOTE_SUBJECT_MAX))
 		return "the subject is not UTF-8 or too long";
