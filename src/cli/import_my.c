@@ -330,10 +330,11 @@ imp_my_rows(void *conn, const char *sql,
     struct imp_run *run)
 {
 	static const struct imp_args	a;
+	static const char		none[MY_PARAMS_MAX + 1];
 	struct imp_page			p;
 	int				i;
 
-	if (my_query(conn, NULL, sql, "", &a, &p) != 0)
+	if (my_query(conn, NULL, sql, none, &a, &p) != 0)
 		return -1;
 	for (i = 0; i < p.nrows; i++)
 		fn(run, &p, i);
