@@ -113,6 +113,11 @@ is_deeply report_row($out, 'inbox_notifications'), [5, 3, 0, 0, 2],
 is fingerprint(), $tmpl_before, 'dry run: nothing written';
 is $s->sql_value('SELECT COUNT(*) FROM import_rows'), 0, 'dry run: no digests';
 
+($rc, $out) = import_run('since', '--from', $URL, '--dry-run', '--since',
+    '2025-03-02T00:00:00.000Z');
+is_deeply report_row($out, 'inbox_notifications'), [4, 2, 0, 0, 2],
+    '--since: only the inbox rows created since' or diag $out;
+
 # --- the import -------------------------------------------------------------
 ($rc, $out) = import_run('first', '--from', $URL, '--batch', 2);
 is $rc, 3, 'import: exit 3 (rows skipped)' or diag $out;

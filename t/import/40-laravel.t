@@ -101,6 +101,11 @@ is $s->sql_value('SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) '
     . 'FROM notifications) + (SELECT COUNT(*) FROM import_rows)'), 0,
     'dry run: nothing written';
 
+($rc, $out) = import_run('since', '--from', $URL, '--dry-run', '--since',
+    '2025-01-01T00:00:00.000Z');
+is_deeply report_row($out, 'notifications'), [4, 1, 0, 0, 3],
+    '--since: only the rows created since' or diag $out;
+
 # --- the import -------------------------------------------------------------
 ($rc, $out) = import_run('first', '--from', $URL, '--batch', 2);
 is $rc, 3, 'import: exit 3 (rows skipped)' or diag $out;
