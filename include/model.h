@@ -378,14 +378,38 @@ void	model_import_digest(struct import_row *, const char *const *vals,
 /* A user by name; created when missing.  The admin role is required. */
 int	model_import_user(const struct ctx *, struct import_row *,
 	    const char *name, struct herr *);
+/* How a source's notification finds its recipient, and what it carries. */
+struct import_note_opts {
+	int64_t			 deleted_at;
+	int			 by_id;		/* n->user_id, not n->user */
+	int			 create;	/* by id: made when missing */
+	const unsigned char	(*targets)[16];	/* n->targets, as ids */
+	size_t			 ntargets;
+};
 /*
- * A whole notification: its id, recipient n->user (created when
- * missing), type, subject, body, payload, e-mail request, created and
- * updated times, read state (n->seen_at) and deleted state (deleted_at).
- * Skipped: out of bounds, or the id is another user's.
+ * A whole notification: its id, recipient (n->user by name, created when
+ * missing, or n->user_id as "o" says), type, subject, body, payload,
+ * e-mail request, icon, actions, targets, template, creator, created and
+ * updated times, read state (n->seen_at) and deleted state.  Skipped:
+ * out of bounds, an unknown recipient, or the id is another user's.
  */
 int	model_import_note(const struct ctx *, struct import_row *,
-	    const struct note *, int64_t deleted_at, struct herr *);
+	    const struct note *, const struct import_note_opts *,
+	    struct herr *);
+/*
+ * A user with the source's own id and name (and e-mail, or NULL).
+ * Skipped when another user has the name or the id.
+ */
+int	model_import_user_id(const struct ctx *, struct import_row *,
+	    const unsigned char id[16], const char *name, const char *email,
+	    struct herr *);
+/* A template with its own id (Coder); skipped when its name is taken. */
+int	model_import_template(const struct ctx *, struct import_row *,
+	    const struct tmpl_row *, struct herr *);
+/* A user's preference for a template; both must have been imported. */
+int	model_import_pref(const struct ctx *, struct import_row *,
+	    const unsigned char user_id[16], const unsigned char tmpl_id[16],
+	    int disabled, int64_t updated, struct herr *);
 int	model_import_sys_type(const struct ctx *, struct import_row *,
 	    const char *type, struct herr *);
 /* A system notification with its id and times; s->type must be known. */

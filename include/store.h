@@ -28,6 +28,7 @@ enum store_rc {
 /* Bounds on what the store keeps, in characters (code points). */
 #define NOTE_USER_MAX		255
 #define NOTE_TYPE_MAX		64
+#define NOTE_TYPE_STORED_MAX	255	/* the column (schema 011): imports */
 #define NOTE_SUBJECT_MAX	512
 #define NOTE_TEMPLATE_MAX	255
 #define NOTE_BODY_MAX		65535	/* bytes */
@@ -762,6 +763,21 @@ enum store_rc	 store_import_forget(struct store *, const struct import_key *);
  */
 enum store_rc	 store_note_import(struct store *, const char *tenant,
 		    const struct note *, int64_t deleted_at, int *out);
+/* The targets of notification "id" are exactly ids[0..n-1]. */
+enum store_rc	 store_note_targets_import(struct store *,
+		    const unsigned char id[16], const unsigned char (*ids)[16],
+		    size_t n);
+/*
+ * Insert or replace template t->id in "tenant".  *out as above.
+ * STORE_CONFLICT: the id is another tenant's, or the name another id's.
+ */
+enum store_rc	 store_tmpl_import(struct store *, const char *tenant,
+		    const struct tmpl_row *, int64_t now, int *out);
+/* User × template → disabled.  STORE_NOTFOUND: either is missing. */
+enum store_rc	 store_pref_import(struct store *, const char *tenant,
+		    const unsigned char user_id[16],
+		    const unsigned char tmpl_id[16], int disabled,
+		    int64_t updated, int *out);
 /* A system-notification type; *out 1 new, 0 known. */
 enum store_rc	 store_sys_type_import(struct store *, const char *type,
 		    int *out);

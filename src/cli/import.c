@@ -26,12 +26,25 @@
 #include "util.h"
 
 #define IMPORT_USAGE \
-    "usage: herald import agent --from URL [--tenant T] [--dry-run]\n" \
-    "           [--since TIME] [--batch N]\n"
+    "usage: herald import agent|folio|coder|laravel --from URL [--tenant T]\n" \
+    "           [--dry-run] [--since TIME] [--batch N]\n" \
+    "       (folio needs --tenant; laravel's URL is mysql://...)\n"
 #define IMPORT_BATCH_DEFAULT	500
 #define IMPORT_BATCH_MAX	10000
 #define IMPORT_SKIPS_SHOWN	100	/* skipped rows listed one by one */
 #define IMPORT_PLAIN_EVERY	5.0	/* s between lines off a terminal */
+
+/* The sources; "tenant": --tenant is required (it names the schema). */
+static const struct {
+	const char	*name;
+	int		(*run)(struct imp_run *);
+	int		 tenant;
+} import_sources[] = {
+	{ "agent",	imp_agent,	0 },
+	{ "folio",	imp_folio,	1 },
+	{ "coder",	imp_coder,	0 },
+	{ "laravel",	imp_laravel,	0 },
+};
 
 static volatile sig_atomic_t	import_stop;
 
@@ -207,7 +220,7 @@ import_args(int argc, char *argv[], struct imp_run *run)
 	while ((ch = getopt_long(argc, argv, "f:t:ns:b:", opts, NULL)) != -1)
 		switch (ch) {
 		case 'f': run->url = optarg; break;
-		case 't': run->ctx.tenant = optarg; break;
+		case 't': run->ctx.tenant = optarg; run->tenant_given = 1; break;
 		case 'n': run->dry_run = 1; break;
 		case 's':
 			if (date_parse_ms(optarg, &run->since) != 0) {
@@ -240,14 +253,20 @@ import_cmd(const struct cfg *cfg, int argc, char *argv[])
 	struct imp_run		*run;
 	struct store		*st;
 	int			 rc, status = 1;
-	size_t			 i;
+	size_t			 i, src;
 
 	if ((run = calloc(1, sizeof(*run))) == NULL)
 		return 1;
 	run->ctx.tenant = STORE_TENANT_DEFAULT;
 	run->batch = IMPORT_BATCH_DEFAULT;
-	if (import_args(argc, argv, run) != 0 ||
-	    strcmp(run->source, "agent") != 0) {
+	src = sizeof(import_sources) / sizeof(import_sources[0]);
+	if (import_args(argc, argv, run) == 0)
+		for (src = 0; src < sizeof(import_sources) /
+		    sizeof(import_sources[0]); src++)
+			if (strcmp(run->source, import_sources[src].name) == 0)
+				break;
+	if (src == sizeof(import_sources) / sizeof(import_sources[0]) ||
+	    (import_sources[src].tenant && !run->tenant_given)) {
 		fputs(IMPORT_USAGE, stderr);
 		free(run);
 		return 2;
@@ -270,7 +289,7 @@ import_cmd(const struct cfg *cfg, int argc, char *argv[])
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	rc = imp_agent(run);
+	rc = import_sources[src].run(run);
 	import_report(run);
 	if (rc != 0)
 		fprintf(stderr, "import: %s; run the same command again to "

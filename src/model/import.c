@@ -35,7 +35,7 @@ static void
 import_skip(struct import_row *r, const char *why)
 {
 	r->out = IMPORT_SKIPPED;
-	snprintf(r->reason, sizeof(r->reason), "%s", why);
+	snprintf(r->reason, sizeof(r->reason), "%.159s", why);
 }
 
 void
@@ -181,9 +181,9 @@ import_note_invalid(const struct note *n)
 {
 	if (!import_name_ok(n->user))
 		return "unknown user, or a name Herald cannot keep";
-	if (n->type == NULL || util_blank(n->type) ||
-	    !import_text_ok(n->type, NOTE_TYPE_MAX))
-		return "the type is blank, not UTF-8 or too long";
+	/* A type may be empty (FOLIO without eventConfigName), not absent. */
+	if (n->type == NULL || !import_text_ok(n->type, NOTE_TYPE_STORED_MAX))
+		return "the type is not UTF-8 or too long";
 	if (n->subject == NULL || !import_text_ok(n->subject, NOTE_SUBJECT_MAX))
 		return "the subject is not UTF-8 or too long";
 	if (n->body == NULL || strlen(n->body) > NOTE_BODY_MAX ||
@@ -194,22 +194,71 @@ import_note_invalid(const struct note *n)
 		return "the payload is not UTF-8 or too long";
 	if (!import_text_ok(n->template, NOTE_TEMPLATE_MAX))
 		return "the e-mail template is not UTF-8 or too long";
+	if (!import_text_ok(n->link, NOTE_LINK_MAX) ||
+	    !import_text_ok(n->icon, NOTE_ICON_MAX) ||
+	    !import_text_ok(n->sender, NOTE_USER_MAX) ||
+	    !import_text_ok(n->lang, 16) ||
+	    !import_text_ok(n->created_by, 255) ||
+	    !import_text_ok(n->updated_by, 255))
+		return "a link, icon, sender, language or creator is not UTF-8 "
+		    "or too long";
+	if (n->actions != NULL && (strlen(n->actions) > 65535 ||
+	    !util_utf8_valid(n->actions, strlen(n->actions))))
+		return "the actions are not UTF-8 or too long";
 	if (n->created <= 0)
 		return "no creation time";
 	return NULL;
 }
 
+/*
+ * The recipient of a note addressed by id: its name in name[namesz].
+ * 1 found (or made), 0 none (the row skipped), -1 error.
+ */
+static int
+import_user_of(const struct ctx *c, struct import_row *r, const struct note *n,
+    const struct import_note_opts *o, char *name, size_t namesz,
+    struct herr *e)
+{
+	int	rc;
+
+	if ((rc = model_user_by_id(c, n->user_id, o->create && !r->dry_run,
+	    name, namesz, e)) < 0) {
+		if (e->status != 422)
+			return -1;
+		/* Another user is named by the id, or another tenant has it. */
+		import_skip(r, e->message);
+		herr_init(e);
+		return 0;
+	}
+	if (rc == 0 && o->create) {
+		/* A dry run makes no user: the one it would make. */
+		util_uuid_format(n->user_id, 0, name);
+		return 1;
+	}
+	if (rc == 0)
+		import_skip(r, "unknown user");
+	return rc;
+}
+
 int
 model_import_note(const struct ctx *c, struct import_row *r,
-    const struct note *n, int64_t deleted_at, struct herr *e)
+    const struct note *in, const struct import_note_opts *o, struct herr *e)
 {
+	char		 name[NOTE_USER_MAX * 4 + 1];
 	const char	*why;
+	struct note	 n = *in;
 	enum store_rc	 rc;
 	int		 out = 0, created;
 
 	if (import_admin(c, e) != 0)
 		return -1;
-	if ((why = import_note_invalid(n)) != NULL) {
+	if (o->by_id) {
+		if ((out = import_user_of(c, r, &n, o, name, sizeof(name),
+		    e)) <= 0)
+			return out;
+		n.user = name;
+	}
+	if ((why = import_note_invalid(&n)) != NULL) {
 		import_skip(r, why);
 		return 0;
 	}
@@ -219,16 +268,106 @@ model_import_note(const struct ctx *c, struct import_row *r,
 	 * The recipient usually exists (users come first): try, and make
 	 * it only when the insert found no user to insert for.
 	 */
-	rc = store_note_import(c->st, c->tenant, n, deleted_at, &out);
-	if (rc == STORE_CONFLICT) {
-		if ((created = import_ensure_user(c, n->user, e)) < 0)
+	rc = store_note_import(c->st, c->tenant, &n, o->deleted_at, &out);
+	if (rc == STORE_CONFLICT && !o->by_id) {
+		if ((created = import_ensure_user(c, n.user, e)) < 0)
 			return -1;
 		if (created)
-			rc = store_note_import(c->st, c->tenant, n, deleted_at,
-			    &out);
+			rc = store_note_import(c->st, c->tenant, &n,
+			    o->deleted_at, &out);
 	}
+	/* A new row has no targets yet: one statement fewer per row. */
+	if (rc == STORE_OK && (out == 2 || (out == 1 && o->ntargets > 0)) &&
+	    (rc = store_note_targets_import(c->st, n.id, o->targets,
+	    o->ntargets)) != STORE_OK)
+		return model_store_err(rc, e);
 	return import_written(c, r, rc, out,
 	    "its id is another user's notification", e);
+}
+
+int
+model_import_user_id(const struct ctx *c, struct import_row *r,
+    const unsigned char id[16], const char *name, const char *email,
+    struct herr *e)
+{
+	unsigned char	got[16];
+	char		have[NOTE_USER_MAX * 4 + 1];
+	enum store_rc	rc;
+	int		found, out;
+
+	if (import_admin(c, e) != 0)
+		return -1;
+	if (!import_name_ok(name) || !import_text_ok(email, 320)) {
+		import_skip(r, "the user name is blank, not UTF-8 or too long");
+		return 0;
+	}
+	/* The id first: a rename in the source is another user here. */
+	if ((found = model_user_by_id(c, id, 0, have, sizeof(have), e)) < 0)
+		return -1;
+	if (found && strcmp(have, name) != 0) {
+		import_skip(r, "its id is another user's");
+		return 0;
+	}
+	if ((found = model_user_find(c, name, got, have, sizeof(have), e)) < 0)
+		return -1;
+	if (found && memcmp(got, id, 16) != 0) {
+		import_skip(r, "a user of that name has another id");
+		return 0;
+	}
+	if ((out = import_changed(c, r, e)) <= 0)
+		return out;
+	rc = store_user_put(c->st, c->tenant, id, name, email, email != NULL,
+	    c->now, got);
+	if (rc == STORE_OK && memcmp(got, id, 16) != 0)
+		rc = STORE_CONFLICT;
+	if (rc == STORE_NOTFOUND)
+		rc = STORE_CONFLICT;
+	return import_written(c, r, rc, found ? 2 : 1,
+	    "its id is another user's", e);
+}
+
+int
+model_import_template(const struct ctx *c, struct import_row *r,
+    const struct tmpl_row *t, struct herr *e)
+{
+	enum store_rc	rc;
+	int		out = 0;
+
+	if (import_admin(c, e) != 0)
+		return -1;
+	if (!import_name_ok(t->name) || !import_text_ok(t->group, 255) ||
+	    t->title == NULL || !import_text_ok(t->title, 65535) ||
+	    t->body == NULL || strlen(t->body) > NOTE_BODY_MAX ||
+	    !util_utf8_valid(t->body, strlen(t->body)) ||
+	    t->actions == NULL || !import_text_ok(t->actions, 65535) ||
+	    !import_text_ok(t->method, 255)) {
+		import_skip(r, "a name, group, text or action Herald cannot "
+		    "keep");
+		return 0;
+	}
+	if ((out = import_changed(c, r, e)) <= 0)
+		return out;
+	rc = store_tmpl_import(c->st, c->tenant, t, c->now, &out);
+	return import_written(c, r, rc, out,
+	    "its id or its name is another template's", e);
+}
+
+int
+model_import_pref(const struct ctx *c, struct import_row *r,
+    const unsigned char user_id[16], const unsigned char tmpl_id[16],
+    int disabled, int64_t updated, struct herr *e)
+{
+	enum store_rc	rc;
+	int		out = 0;
+
+	if (import_admin(c, e) != 0)
+		return -1;
+	if ((out = import_changed(c, r, e)) <= 0)
+		return out;
+	rc = store_pref_import(c->st, c->tenant, user_id, tmpl_id, disabled,
+	    updated, &out);
+	return import_written(c, r, rc, out,
+	    "its user or its template was not imported", e);
 }
 
 int

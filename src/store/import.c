@@ -162,16 +162,20 @@ store_import_checkpoint_clear(struct store *st, const char *tenant,
 static const char sql_note_import[] =
     "INSERT INTO notifications (id, tenant, user_id, sender, type, subject, "
     "body, body_format, link, icon, actions, payload, template, lang, email, "
-    "created, updated, seen, seen_at, deleted, deleted_at) "
+    "created, updated, seen, seen_at, deleted, deleted_at, targets, "
+    "template_id, created_by, updated_by, icon_title) "
     "SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ? FROM users u WHERE u.tenant = ? AND u.username = ? "
+    "?, ?, ?, ?, ?, ?, ?, ? FROM users u WHERE u.tenant = ? AND u.username = ? "
     "ON DUPLICATE KEY UPDATE "
     NOTE_SET("sender") ", " NOTE_SET("type") ", " NOTE_SET("subject") ", "
     NOTE_SET("body") ", " NOTE_SET("body_format") ", " NOTE_SET("link") ", "
     NOTE_SET("icon") ", " NOTE_SET("actions") ", " NOTE_SET("payload") ", "
     NOTE_SET("template") ", " NOTE_SET("lang") ", " NOTE_SET("email") ", "
     NOTE_SET("created") ", " NOTE_SET("updated") ", " NOTE_SET("seen_at") ", "
-    NOTE_SET("seen") ", " NOTE_SET("deleted_at") ", " NOTE_SET("deleted");
+    NOTE_SET("seen") ", " NOTE_SET("deleted_at") ", " NOTE_SET("targets")
+    ", " NOTE_SET("template_id") ", " NOTE_SET("created_by") ", "
+    NOTE_SET("updated_by") ", " NOTE_SET("icon_title") ", "
+    NOTE_SET("deleted");
 
 enum store_rc
 store_note_import(struct store *st, const char *tenant, const struct note *n,
@@ -191,6 +195,10 @@ store_note_import(struct store *st, const char *tenant, const struct note *n,
 		n->seen ? SQL_I64(n->seen_at) : SQL_NULL,
 		SQL_I64(n->deleted != 0),
 		n->deleted ? SQL_I64(deleted_at) : SQL_NULL,
+		SQL_OPTSTR(n->targets),
+		n->has_template_id ? SQL_BIN(n->template_id, 16) : SQL_NULL,
+		SQL_OPTSTR(n->created_by), SQL_OPTSTR(n->updated_by),
+		SQL_OPTSTR(n->icon_title),
 		SQL_STR(tenant), SQL_STR(n->user)
 	};
 	struct sqlv		 ov[] = { SQL_BIN(n->id, 16), SQL_STR(tenant),
@@ -208,6 +216,100 @@ store_note_import(struct store *st, const char *tenant, const struct note *n,
 	    &own, 1)) != STORE_OK)
 		return rc;
 	return own == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+enum store_rc
+store_note_targets_import(struct store *st, const unsigned char id[16],
+    const unsigned char (*ids)[16], size_t n)
+{
+	struct sqlv	dv[] = { SQL_BIN(id, 16) };
+	enum store_rc	rc;
+	size_t		i;
+
+	if ((rc = db_exec(st, "DELETE FROM note_targets WHERE "
+	    "notification_id = ?", dv, 1, NULL)) != STORE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct sqlv	v[] = { SQL_BIN(ids[i], 16), SQL_BIN(id, 16) };
+
+		if ((rc = db_exec(st, "INSERT IGNORE INTO note_targets "
+		    "(notification_id, user_id, target) SELECT n.id, "
+		    "n.user_id, ? FROM notifications n WHERE n.id = ?", v, 2,
+		    NULL)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* --- templates and preferences (Coder) ----------------------------------- */
+
+/* The same id of the same tenant; a clash of names changes nothing. */
+#define TMPL_OWN \
+    "templates.tenant = VALUES(tenant) AND templates.id = VALUES(id)"
+#define TMPL_SET(c) \
+    "templates." c " = IF(" TMPL_OWN ", VALUES(" c "), templates." c ")"
+
+enum store_rc
+store_tmpl_import(struct store *st, const char *tenant, const struct tmpl_row *t,
+    int64_t now, int *out)
+{
+	unsigned long long	 affected = 0;
+	long long		 own = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = { SQL_BIN(t->id, 16), SQL_STR(tenant),
+	    SQL_STR(t->name), SQL_STR(t->kind), SQL_OPTSTR(t->group),
+	    SQL_STR(t->title), SQL_STR(t->body), SQL_STR(t->actions),
+	    SQL_STR(t->method), SQL_I64(t->enabled_by_default != 0),
+	    SQL_I64(t->dedupe != 0), SQL_I64(now), SQL_I64(now) };
+	struct sqlv		 ov[] = { SQL_BIN(t->id, 16), SQL_STR(tenant) };
+
+	/* A name another template of the tenant has is a 1062: CONFLICT. */
+	if ((rc = db_exec(st, "INSERT INTO templates (id, tenant, name, kind, "
+	    "grp, title_tmpl, body_tmpl, actions, methods, enabled_by_default, "
+	    "dedupe, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?) ON DUPLICATE KEY UPDATE " TMPL_SET("name") ", "
+	    TMPL_SET("kind") ", " TMPL_SET("grp") ", " TMPL_SET("title_tmpl")
+	    ", " TMPL_SET("body_tmpl") ", " TMPL_SET("actions") ", "
+	    TMPL_SET("methods") ", " TMPL_SET("enabled_by_default") ", "
+	    TMPL_SET("updated"), v, sizeof(v) / sizeof(v[0]), &affected)) !=
+	    STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM templates WHERE "
+	    "id = ? AND tenant = ?", ov, 2, &own, 1)) != STORE_OK)
+		return rc;
+	return own == 1 ? STORE_OK : STORE_CONFLICT;
+}
+
+enum store_rc
+store_pref_import(struct store *st, const char *tenant,
+    const unsigned char user_id[16], const unsigned char tmpl_id[16],
+    int disabled, int64_t updated, int *out)
+{
+	unsigned long long	 affected = 0;
+	long long		 found = 0;
+	enum store_rc		 rc;
+	struct sqlv		 v[] = { SQL_I64(disabled != 0), SQL_I64(updated),
+	    SQL_BIN(user_id, 16), SQL_STR(tenant), SQL_BIN(tmpl_id, 16) };
+	struct sqlv		 fv[] = { SQL_BIN(user_id, 16), SQL_STR(tenant),
+	    SQL_BIN(tmpl_id, 16) };
+
+	if ((rc = db_exec(st, "INSERT INTO preferences (user_id, template_id, "
+	    "disabled, updated) SELECT u.id, t.id, ?, ? FROM users u JOIN "
+	    "templates t ON t.tenant = u.tenant WHERE u.id = ? AND "
+	    "u.tenant = ? AND t.id = ? ON DUPLICATE KEY UPDATE "
+	    "preferences.disabled = VALUES(disabled), "
+	    "preferences.updated = VALUES(updated)", v,
+	    sizeof(v) / sizeof(v[0]), &affected)) != STORE_OK)
+		return rc;
+	if ((*out = import_outcome(affected)) != 0)
+		return STORE_OK;
+	if ((rc = db_select_i64(st, "SELECT COUNT(*) FROM users u JOIN "
+	    "templates t ON t.tenant = u.tenant WHERE u.id = ? AND "
+	    "u.tenant = ? AND t.id = ?", fv, 3, &found, 1)) != STORE_OK)
+		return rc;
+	return found == 1 ? STORE_OK : STORE_NOTFOUND;
 }
 
 /* --- system notifications ---------------------------------------------- */

@@ -75,7 +75,7 @@ agent_payload_write(struct jbuf *b, const char *payload, int depth)
 int
 agent_note_write(struct jbuf *b, const struct note *n, int depth)
 {
-	char	id[UUID_STR_LEN], type[NOTE_TYPE_MAX * 4 + 1];
+	char	id[UUID_STR_LEN], type[NOTE_TYPE_STORED_MAX * 4 + 1];
 	size_t	i;
 
 	/* Types display with spaces: tool_request -> "tool request". */
