@@ -42,6 +42,16 @@ void	 util_time_rfc3339(int64_t ms, char *buf, size_t sz);
 /* 1 if "s" is empty or only ASCII white space. */
 int	 util_blank(const char *);
 
+/* The value of hex digit "c", or -1. */
+int	 util_hexval(int c);
+
+/*
+ * 1 if "a" is an address a message may go to: local@domain as the agent
+ * accepted it (^[^@ ]+@[^@ ]+$), at most 320 bytes, and nothing that could
+ * smuggle headers or extra recipients into a message.
+ */
+int	 util_email_ok(const char *a);
+
 /*
  * UUIDs travel as 16 raw bytes.  util_uuid_parse() accepts the canonical
  * 36-character form in any case; util_uuid_format() writes 37 bytes.

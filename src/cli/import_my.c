@@ -21,18 +21,6 @@
 #define MY_PART_MAX	512
 #define MY_PARAMS_MAX	5
 
-static int
-my_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) into out[outsz]; -1 when malformed or long. */
 static int
 my_decode(const char *s, size_t n, char *out, size_t outsz)
@@ -49,7 +37,8 @@ my_decode(const char *s, size_t n, char *out, size_t outsz)
 		}
 		if (i + 2 >= n)
 			return -1;
-		if ((hi = my_hex(s[i + 1])) < 0 || (lo = my_hex(s[i + 2])) < 0)
+		if ((hi = util_hexval(s[i + 1])) < 0 ||
+		    (lo = util_hexval(s[i + 2])) < 0)
 			return -1;
 		out[k++] = (char)(hi * 16 + lo);
 		i += 2;

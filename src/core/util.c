@@ -297,3 +297,31 @@ util_slurp(const char *path, size_t max)
 	fclose(f);
 	return text;
 }
+
+int
+util_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+util_email_ok(const char *a)
+{
+	const char	*at = strchr(a, '@');
+	size_t		 i;
+
+	if (at == NULL || at == a || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL || strlen(a) > 320)
+		return 0;
+	for (i = 0; a[i] != '\0'; i++)
+		if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f ||
+		    strchr("<>,;\"()[]\\", a[i]) != NULL)
+			return 0;
+	return 1;
+}

@@ -77,18 +77,6 @@ req_free(struct request *r)
 	req_init(r);
 }
 
-static int
-req_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * application/x-www-form-urlencoded decoding, in place.  A '%' not followed
  * by two hex digits, and %00, are errors: values are C strings.
@@ -103,7 +91,8 @@ req_pct_decode(char *s)
 		if (*s == '+')
 			*w++ = ' ';
 		else if (*s == '%') {
-			if ((hi = req_hex(s[1])) < 0 || (lo = req_hex(s[2])) < 0)
+			if ((hi = util_hexval(s[1])) < 0 ||
+			    (lo = util_hexval(s[2])) < 0)
 				return -1;
 			if (hi == 0 && lo == 0)
 				return -1;

@@ -66,22 +66,6 @@ event_user_row(const struct user_row *u, void *arg)
 	return 1;
 }
 
-/* An address a message may go to: one recipient, no header smuggling. */
-static int
-event_addr_ok(const char *a)
-{
-	const char	*at = strchr(a, '@');
-	size_t		 i;
-
-	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@'))
-		return 0;
-	for (i = 0; a[i] != '\0'; i++)
-		if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f ||
-		    strchr("<>,;\"()[]\\", a[i]) != NULL)
-			return 0;
-	return 1;
-}
-
 static int
 event_refuse(struct herr *e, const char *field, const char *msg)
 {
@@ -160,7 +144,7 @@ model_event_mail(const struct ctx *c, const struct event_mail *em,
 		    "E-mail delivery is not enabled");
 		goto out;
 	}
-	if (a.addr[0] == '\0' || !event_addr_ok(a.addr)) {
+	if (a.addr[0] == '\0' || !util_email_ok(a.addr)) {
 		event_refuse(e, "recipientId",
 		    "The recipient has no e-mail address");
 		goto out;

@@ -20,26 +20,6 @@
 #define IDEM_TTL_MS	(24LL * 3600 * 1000)
 #define NOTE_DELIVERIES_MAX	4
 
-/*
- * An address as the agent accepted it (^[^@ ]+@[^@ ]+$), minus what could
- * smuggle headers or extra recipients into a message.
- */
-static int
-note_address_ok(const char *a)
-{
-	const char	*at = strchr(a, '@');
-	size_t		 i;
-
-	if (at == NULL || at == a || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL || strlen(a) > 320)
-		return 0;
-	for (i = 0; a[i] != '\0'; i++)
-		if ((unsigned char)a[i] <= ' ' || a[i] == 0x7f ||
-		    strchr("<>,;\"()[]\\", a[i]) != NULL)
-			return 0;
-	return 1;
-}
-
 struct stored_email {
 	char	addr[321];
 	int	found;
@@ -98,7 +78,7 @@ note_agent_email(const struct ctx *c, const struct note_new *nn,
 			    "not the one it named");
 		addr = se->addr;
 	}
-	if (addr == NULL || !note_address_ok(addr))
+	if (addr == NULL || !util_email_ok(addr))
 		return 0;
 	memset(d, 0, sizeof(*d));
 	util_uuid_v7(d->id);
@@ -130,7 +110,7 @@ note_deliveries(const struct ctx *c, const struct note_new *nn,
 		}
 		if ((rc = note_stored_email(c, user, se, e)) < 0)
 			return -1;
-		if (rc == 0 || !note_address_ok(se->addr)) {
+		if (rc == 0 || !util_email_ok(se->addr)) {
 			herr_set(e, 422, HERR_INVALID,
 			    "the recipient has no e-mail address");
 			herr_field(e, HERR_SRC_BODY, "channels", "smtp");
@@ -197,7 +177,7 @@ note_tmpl_delivery(const struct ctx *c, const char *user,
 		if (!c->cfg->email_enabled)
 			return 0;
 		if ((rc = note_stored_email(c, user, se, e)) <= 0 ||
-		    !note_address_ok(se->addr))
+		    !util_email_ok(se->addr))
 			return rc < 0 ? -1 : 0;
 		d->method = "smtp";
 		d->address = se->addr;

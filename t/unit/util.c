@@ -62,5 +62,29 @@ main(void)
 	is_int(util_uuid_parse("xyz", id), -1, "junk refused");
 	ok(util_blank(" \t"), "blank");
 	ok(!util_blank(" a"), "not blank");
+
+	is_int(util_hexval('0'), 0, "hex 0");
+	is_int(util_hexval('f'), 15, "hex f");
+	is_int(util_hexval('A'), 10, "hex A");
+	is_int(util_hexval('g'), -1, "not hex: g");
+	is_int(util_hexval('\0'), -1, "not hex: NUL");
+
+	ok(util_email_ok("ann@example.org"), "an address");
+	ok(!util_email_ok("ann"), "no @");
+	ok(!util_email_ok("@example.org"), "no local part");
+	ok(!util_email_ok("ann@"), "no domain");
+	ok(!util_email_ok("a@b@c"), "two @");
+	ok(!util_email_ok("ann@example.org\r\nBcc: eve@evil"),
+	    "a header smuggled in");
+	ok(!util_email_ok("ann@example.org, eve@evil"), "a second recipient");
+	ok(!util_email_ok("<ann@example.org>"), "angle brackets");
+	{
+		char	 big[400];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		big[10] = '@';
+		ok(!util_email_ok(big), "over 320 bytes");
+	}
 	return done_testing();
 }
