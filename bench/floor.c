@@ -372,9 +372,10 @@ static const char *const q_sql[Q__MAX] = {
 	/* FOLIO /notify?query=text=W: the page counts its matches. */
 	[Q_FTEXT] = "SELECT " NOTE_SEL_COLS ", COUNT(*) OVER (), 0 "
 	    "FROM notifications n JOIN users u ON u.id = n.user_id "
-	    "WHERE n.tenant = ? AND n.deleted = 0 AND (CONCAT(' ', "
+	    "WHERE n.tenant = ? AND n.deleted = 0 AND ((CONVERT(n.body USING "
+	    "utf8mb4) COLLATE utf8mb4_unicode_ci LIKE ? AND CONCAT(' ', "
 	    "REGEXP_REPLACE(CONVERT(n.body USING utf8mb4) COLLATE "
-	    "utf8mb4_unicode_ci, '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') LIKE ?) "
+	    "utf8mb4_unicode_ci, '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') LIKE ?)) "
 	    "ORDER BY n.updated ASC, n.seq ASC LIMIT ? OFFSET ?",
 	/* Coder's inbox, read_status=unread: newest first. */
 	[Q_UNREAD] = NOTE_COLS_SQL("notes_seen") " AND n.seen = 0 ORDER BY "
@@ -1273,22 +1274,25 @@ same_fcount(FCGX_Request *rq)
 static void
 same_ftext(FCGX_Stream *out, const char *word)
 {
-	MYSQL_BIND	p[4];
-	unsigned long	l[2];
+	MYSQL_BIND	p[5];
+	unsigned long	l[3];
 	long long	lim = 10, off = 0, n = 0, total = 0;
-	char		pat[300], num[64];
+	char		pre[300], pat[300], num[64];
 	int		r;
 
+	/* Herald's LIKE before the word regex (src/store/notes_cql.c). */
+	snprintf(pre, sizeof(pre), "%%%s%%", word);
 	snprintf(pat, sizeof(pat), "%% %s %%", word);
 	memset(p, 0, sizeof(p));
 	bind_str(&p[0], "folio", &l[0]);
-	bind_str(&p[1], pat, &l[1]);
-	bind_i64(&p[2], &lim);
-	bind_i64(&p[3], &off);
+	bind_str(&p[1], pre, &l[1]);
+	bind_str(&p[2], pat, &l[2]);
+	bind_i64(&p[3], &lim);
+	bind_i64(&p[4], &off);
 	ol = 0;
 	oover = 0;
 	o_lit("{\"notifications\":[");
-	if (q_run(Q_FTEXT, p, 4) != 0)
+	if (q_run(Q_FTEXT, p, 5) != 0)
 		goto fail;
 	for (; (r = q_next(Q_FTEXT)) == 1; n++) {
 		if (n > 0)
