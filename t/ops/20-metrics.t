@@ -11,22 +11,14 @@ use Test::More;
 use File::Temp qw(tempfile);
 use Time::HiRes qw(time sleep);
 use Herald::Stack;
+use Herald::Prom;
 use Herald::Fault;
 use AuthTest qw(make_token);
 
 my $W = 3;
 my $s = Herald::Stack->start(workers => $W);
 
-# "name{labels}" => value, for the sample lines of a scrape.
-sub samples ($text) {
-	my %v;
-	for (split /\n/, $text) {
-		next if /^#/ || !length;
-		/^(\S+(?:\{.*\})?) (\S+)$/ or return;
-		$v{$1} = $2;
-	}
-	return \%v;
-}
+sub samples ($text) { return Herald::Prom::samples($text) }
 sub scrape () {
 	my $r = $s->get('/_herald/metrics');
 	die "scrape: $r->{status} $r->{content}" unless $r->{status} == 200;

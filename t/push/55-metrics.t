@@ -13,6 +13,7 @@ use File::Temp qw(tempfile);
 use Mojo::UserAgent;
 use Time::HiRes qw(sleep);
 use Herald::Stack;
+use Herald::Prom;
 use Herald::Push;
 
 my $s = Herald::Stack->start(push => 1, config => { push_heartbeat_s => 3600 });
@@ -23,15 +24,7 @@ sub ticks () {
 }
 my $W = 30;
 
-sub samples ($text) {
-	my %v;
-	for (split /\n/, $text) {
-		next if /^#/ || !length;
-		/^(\S+(?:\{.*\})?) (\S+)$/ or return;
-		$v{$1} = $2;
-	}
-	return \%v;
-}
+sub samples ($text) { return Herald::Prom::samples($text) }
 my $last;
 sub scrape () {
 	my $r = $s->get('/_herald/push/metrics');
