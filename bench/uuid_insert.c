@@ -8,7 +8,10 @@
  * outside the store.
  *
  *   HERALD_BENCH_SOCKET=... HERALD_BENCH_USER=... HERALD_BENCH_PASSWORD=...
- *   bench/uuid_insert v4|v7 ROWS
+ *   bench/uuid_insert v4|v7 ROWS [SECONDS]
+ *
+ * SECONDS stops the run early: a rate that collapses as the table
+ * outgrows the buffer pool can make ROWS take hours.
  */
 #include "config.h"
 
@@ -70,14 +73,15 @@ main(int argc, char **argv)
 	MYSQL_RES		*res;
 	MYSQL_ROW		 row;
 	char			 table[16], sql[512], *ins;
-	long long		 rows, done = 0, tenth;
-	int64_t			 t0, tp, t;
+	long long		 rows, done = 0, dp = 0, tenth;
+	int64_t			 t0, tp, t, limit_ms = 0;
 	int			 v7, i, k;
 
-	if (argc != 3 || (strcmp(argv[1], "v4") != 0 &&
-	    strcmp(argv[1], "v7") != 0) || (rows = atoll(argv[2])) < BATCH) {
-		fprintf(stderr, "usage: uuid_insert v4|v7 ROWS (>= %d)\n",
-		    BATCH);
+	if ((argc != 3 && argc != 4) || (strcmp(argv[1], "v4") != 0 &&
+	    strcmp(argv[1], "v7") != 0) || (rows = atoll(argv[2])) < BATCH ||
+	    (argc == 4 && (limit_ms = atoll(argv[3]) * 1000) <= 0)) {
+		fprintf(stderr, "usage: uuid_insert v4|v7 ROWS (>= %d) "
+		    "[SECONDS]\n", BATCH);
 		return 2;
 	}
 	v7 = argv[1][1] == '7';
@@ -147,6 +151,16 @@ main(int argc, char **argv)
 			    done, (double)tenth * 1000.0 / (double)(t - tp +
 			    (t == tp)));
 			tp = t;
+			dp = done;
+		}
+		if (limit_ms > 0 && util_now_ms() - t0 >= limit_ms) {
+			t = util_now_ms();
+			printf("  %9lld rows  %8.0f rows/s since the last line: "
+			    "stopped at the %lld s limit\n", done,
+			    (double)(done - dp) * 1000.0 /
+			    (double)(t - tp + (t == tp)),
+			    (long long)(limit_ms / 1000));
+			break;
 		}
 	}
 	t = util_now_ms();
