@@ -317,7 +317,7 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
 enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
     Q_USER, Q_V1PAGE, Q_UNION,
     /* The other dialects (issues I, J, K): their own block below. */
-    Q_FCOUNT, Q_FTEXT, Q_UNREAD, Q_LATEST, Q__MAX };
+    Q_FCOUNT, Q_FTEXT, Q_FTEXTN, Q_UNREAD, Q_LATEST, Q__MAX };
 
 static const char *const q_sql[Q__MAX] = {
 	[Q_PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
@@ -367,16 +367,23 @@ static const char *const q_sql[Q__MAX] = {
 	    "LIMIT ? OFFSET ?",
 	/* --- FOLIO, Coder, the project tool, Enterprise Tester --- */
 	/* FOLIO _self?query=seen=false&limit=0 (src/store/notes_cql.c). */
-	[Q_FCOUNT] = "SELECT COUNT(*) FROM notifications n WHERE n.tenant = ? "
-	    "AND n.deleted = 0 AND ((n.user_id = ?) AND (n.seen = ?))",
-	/* FOLIO /notify?query=text=W: the page counts its matches. */
-	[Q_FTEXT] = "SELECT " NOTE_SEL_COLS ", COUNT(*) OVER (), 0 "
-	    "FROM notifications n JOIN users u ON u.id = n.user_id "
+	[Q_FCOUNT] = "SELECT COUNT(*) FROM notifications n JOIN users u ON "
+	    "u.id = n.user_id WHERE u.tenant = ? AND n.deleted = 0 AND "
+	    "((n.user_id = ?) AND (n.seen = ?))",
+	/* FOLIO /notify?query=text=W: the page, then (a full one) the count. */
+	[Q_FTEXT] = "SELECT " NOTE_SEL_COLS " FROM notifications n FORCE "
+	    "INDEX (notes_tenant_written) JOIN users u ON u.id = n.user_id "
 	    "WHERE n.tenant = ? AND n.deleted = 0 AND ((CONVERT(n.body USING "
 	    "utf8mb4) COLLATE utf8mb4_unicode_ci LIKE ? AND CONCAT(' ', "
 	    "REGEXP_REPLACE(CONVERT(n.body USING utf8mb4) COLLATE "
 	    "utf8mb4_unicode_ci, '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') LIKE ?)) "
 	    "ORDER BY n.updated ASC, n.seq ASC LIMIT ? OFFSET ?",
+	[Q_FTEXTN] = "SELECT COUNT(*) FROM notifications n FORCE INDEX "
+	    "(notes_tenant_written) WHERE n.tenant = ? AND n.deleted = 0 AND "
+	    "((CONVERT(n.body USING utf8mb4) COLLATE utf8mb4_unicode_ci LIKE ? "
+	    "AND CONCAT(' ', REGEXP_REPLACE(CONVERT(n.body USING utf8mb4) "
+	    "COLLATE utf8mb4_unicode_ci, '[^\\\\p{L}\\\\p{N}]+', ' '), ' ') "
+	    "LIKE ?))",
 	/* Coder's inbox, read_status=unread: newest first. */
 	[Q_UNREAD] = NOTE_COLS_SQL("notes_seen") " AND n.seen = 0 ORDER BY "
 	    "n.created DESC, n.id DESC LIMIT ? OFFSET ?",
@@ -1297,11 +1304,18 @@ same_ftext(FCGX_Stream *out, const char *word)
 	for (; (r = q_next(Q_FTEXT)) == 1; n++) {
 		if (n > 0)
 			o_lit(",");
-		total = atoll(row.v[C_TOTAL]);
 		o_note();
 	}
 	if (r != 0 || n == 0)
 		goto fail;
+	total = n;
+	if (n == lim) {
+		if (q_run(Q_FTEXTN, p, 3) != 0 || q_next(Q_FTEXTN) != 1)
+			goto fail;
+		total = atoll(row.v[0]);
+		if (q_next(Q_FTEXTN) != 0)
+			goto fail;
+	}
 	snprintf(num, sizeof(num), "],\"totalRecords\":%lld}", total);
 	o_lit(num);
 	if (oover)

@@ -87,13 +87,12 @@ enum store_rc	 db_settle(struct store *, const char *exists_sql,
 
 /*
  * FOLIO (issue I): notes.c's columns and row decoder, for the statements
- * of notes_cql.c.  Runs "SELECT <notification columns>, <match count>"
- * followed by "tail" (constant fragments: FROM ... WHERE ... ORDER BY
- * ... LIMIT), calling "cb" per row; *total is the count of all matching
- * rows, or -1 when the page is empty (count them separately).
+ * of notes_cql.c.  Runs "SELECT <notification columns>" followed by
+ * "tail" (constant fragments: FROM ... WHERE ... ORDER BY ... LIMIT),
+ * calling "cb" per row; *rows is how many there were.
  */
 enum store_rc	 db_note_select(struct store *, const char *tail,
 		    const struct sqlv *, size_t, note_cb, void *,
-		    long long *total);
+		    long long *rows);
 
 #endif

@@ -761,11 +761,10 @@ store_idem_claim(struct store *st, const char *tenant, const char *principal,
 
 enum store_rc
 db_note_select(struct store *st, const char *tail, const struct sqlv *v,
-    size_t n, note_cb cb, void *arg, long long *total)
+    size_t n, note_cb cb, void *arg, long long *rows)
 {
-	static const char	 head[] = "SELECT " NOTE_COLS
-	    ", COUNT(*) OVER (), 0";
-	struct list_ctx		 c = { cb, arg, 1, 0, 0, 0 };
+	static const char	 head[] = "SELECT " NOTE_COLS;
+	struct list_ctx		 c = { cb, arg, 0, 0, 0, 0 };
 	char			 sql[8192];
 	size_t			 tl = strlen(tail);
 	enum store_rc		 rc;
@@ -777,6 +776,6 @@ db_note_select(struct store *st, const char *tail, const struct sqlv *v,
 	memcpy(sql + sizeof(head) - 1, tail, tl + 1);
 	if ((rc = db_select(st, sql, v, n, note_row, &c)) != STORE_OK)
 		return rc;
-	*total = c.rows > 0 ? c.c0 : -1;
+	*rows = c.rows;
 	return STORE_OK;
 }

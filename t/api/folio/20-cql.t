@@ -163,6 +163,53 @@ $r = $s->get('/notify/user/_self?query=' . uri_escape_utf8(
 is join(',', map { substr($_->{id}, -1) } @{ $r->{json}{notifications} }),
     '1,2', '_self with sortby';
 
+# totalRecords on every path: a page that is not full is its own count;
+# a full one, one past the end and limit=0 count apart (tenant-wide, for
+# one user, for one id).  Another tenant counts its own notifications
+# only, whichever recipient or id its query names.
+my $C = '99999999-9999-4999-8999-999999999999';
+$r = $s->post('/notify', { recipientId => $C, text => 'elsewhere' },
+    { %H, 'X-Okapi-Tenant' => 'other' });
+is $r->{status}, 201, 'a note in another tenant' or diag $r->{content};
+my $N1 = 'a0000000-0000-4000-8000-000000000001';
+for my $c (
+    [ '/notify?limit=2', {}, 2, 4 ],
+    [ '/notify?limit=4', {}, 4, 4 ],
+    [ '/notify?limit=10', {}, 4, 4 ],
+    [ '/notify?limit=2&offset=3', {}, 1, 4 ],
+    [ '/notify?limit=2&offset=4', {}, 0, 4 ],
+    [ '/notify?limit=2&offset=99', {}, 0, 4 ],
+    [ '/notify?limit=0', {}, 0, 4 ],
+    [ '/notify?limit=1&query=seen=false', {}, 1, 3 ],
+    [ "/notify?limit=0&query=recipientId=$A", {}, 0, 2 ],
+    [ "/notify?limit=1&query=recipientId=$A", {}, 1, 2 ],
+    [ "/notify?limit=0&query=id=$N1", {}, 0, 1 ],
+    [ "/notify?limit=1&query=id=$N1", {}, 1, 1 ],
+    [ '/notify/user/_self?limit=1', { 'X-Okapi-User-Id' => $A }, 1, 2 ],
+    [ '/notify/user/_self?limit=5&offset=1', { 'X-Okapi-User-Id' => $A },
+      1, 2 ],
+    [ '/notify/user/_self?limit=0&query=seen=false',
+      { 'X-Okapi-User-Id' => $A }, 0, 1 ],
+    [ '/notify/user/_self?limit=0', { 'X-Okapi-User-Id' => $A }, 0, 2 ],
+    [ '/notify?limit=0', { 'X-Okapi-Tenant' => 'other' }, 0, 1 ],
+    [ '/notify?limit=1', { 'X-Okapi-Tenant' => 'other' }, 1, 1 ],
+    [ "/notify?limit=0&query=recipientId=$A", { 'X-Okapi-Tenant' => 'other' },
+      0, 0 ],
+    [ "/notify?limit=0&query=id=$N1", { 'X-Okapi-Tenant' => 'other' }, 0, 0 ],
+    [ '/notify/user/_self?limit=0', { 'X-Okapi-Tenant' => 'other',
+      'X-Okapi-User-Id' => $A }, 0, 0 ],
+    [ '/notify/user/_self?limit=0', { 'X-Okapi-Tenant' => 'other',
+      'X-Okapi-User-Id' => $C }, 0, 1 ],
+) {
+	my ($path, $h, $rows, $total) = @$c;
+	my $r = $s->get($path, { %H, %$h });
+	my $what = "$path" . (%$h ? ' (' . join(' ', map { "$_=$h->{$_}" }
+	    sort keys %$h) . ')' : '');
+	is_deeply [ $r->{status}, scalar @{ $r->{json}{notifications} // [] },
+	    $r->{json}{totalRecords} ], [ 200, $rows, $total ],
+	    "$what: $rows rows of $total" or diag $r->{content};
+}
+
 # The record, byte for byte as Jackson writes it.
 $r = $s->get('/notify/a0000000-0000-4000-8000-000000000001', \%H);
 my $D = qr/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00/;
