@@ -43,10 +43,42 @@ for my $fe (@fes) {
 	};
 }
 
+# The web inbox's static files, with conf/*/herald-inbox.conf as shipped:
+# its types, its strict policy, the redirect, and nothing else of the disk.
+sub inbox_ok ($s) {
+	my $r = HTTP::Tiny->new(max_redirect => 0)->get($s->url('/inbox'));
+	is $r->{status}, 301, 'GET /inbox redirects';
+	like $r->{headers}{location} // '', qr{/inbox/$}, '... to /inbox/';
+	$r = $s->get('/inbox/');
+	is $r->{status}, 200, 'GET /inbox/ is the page';
+	like $r->{headers}{'content-type'} // '', qr{^text/html; charset=utf-8$}i,
+	    '... as UTF-8 HTML';
+	like $r->{content}, qr/<script type="module" src="js\/main\.js">/,
+	    '... which loads its module';
+	my $csp = $r->{headers}{'content-security-policy'} // '';
+	like $csp, qr/default-src 'none'/, '... under a strict policy';
+	unlike $csp, qr/unsafe/, '... with nothing unsafe in it';
+	is $r->{headers}{'x-content-type-options'}, 'nosniff', '... nosniff';
+	$r = $s->get('/inbox/js/main.js');
+	is $r->{status}, 200, 'a module';
+	like $r->{headers}{'content-type'} // '', qr{^text/javascript}i,
+	    '... served as JavaScript';
+	like $r->{headers}{'content-security-policy'} // '',
+	    qr/default-src 'none'/, '... under the same policy';
+	$r = $s->get('/inbox/inbox.css');
+	like $r->{headers}{'content-type'} // '', qr{^text/css}i, 'the styles';
+	$r = $s->get('/inbox/no-such-file.js');
+	is $r->{status}, 404, 'a file it does not have: 404';
+	$r = $s->get('/inbox/..%2f..%2fconfigure.ac');
+	isnt $r->{status}, 200, 'nothing outside its directory';
+}
+
 sub frontend_ok ($fe) {
 	my $s = Herald::Stack->start(frontend => $fe, workers => 2,
 	    config => { auth => 'token' });
 	is $s->frontend, $fe, "the stack runs behind $fe";
+
+	inbox_ok($s) if $fe eq 'nginx' || $fe eq 'apache-proxy';
 
 	my $r = $s->get('/');
 	is $r->{status}, 200, 'GET / is 200';

@@ -193,9 +193,18 @@ sub write_apache_conf ($self, $port) {
 	my @mods = qw(mpm_event authz_core alias env mime);
 	my $site;
 	if ($fe eq 'apache-proxy') {
-		push @mods, qw(proxy proxy_fcgi);
+		# With the web inbox (issue N) as conf/apache/herald-inbox.conf
+		# ships it, its directory replaced, kept out of the proxy.
+		push @mods, qw(proxy proxy_fcgi headers dir);
+		my $inbox = slurp("$confdir/herald-inbox.conf");
+		my $web = srcdir() . '/web';
+		$inbox =~ s{/usr/local/share/herald/web}{$web}g == 2
+		    or croak "herald-inbox.conf: not two datadir paths";
+		spew("$dir/herald-inbox.conf", $inbox);
 		$site = <<"EOF2";
 Define HERALD_SOCKET $self->{herald_socket}
+Include $dir/herald-inbox.conf
+ProxyPassMatch "^/inbox(/|\$)" "!"
 Include $confdir/herald-proxy-fcgi.conf
 EOF2
 	} elsif ($fe eq 'apache-fcgid') {
