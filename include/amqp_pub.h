@@ -42,4 +42,14 @@ enum send_rc	 amqp_send_note(struct amqp_pub *, const struct cfg *,
 void		 amqp_system_step(struct amqp_pub *, const struct cfg *,
 		    struct store *, int64_t now);
 
+/*
+ * Answer the DE's health pings as the original did: the messages on
+ * amqp_ping_queue (declared durable, bound to the exchange with
+ * events.notification-agent.ping) each get one pong, routing key
+ * events.notification-agent.pong, {"pongFrom": "notification-agent"}.
+ * After a failure, waits delivery_retry_base before it tries again.
+ */
+void		 amqp_ping_step(struct amqp_pub *, const struct cfg *,
+		    int64_t now);
+
 #endif

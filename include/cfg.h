@@ -79,6 +79,7 @@ struct cfg {
 	/* L: AMQP for the DE; "" publishes nothing. */
 	char		amqp_url[CFG_STR_MAX];	/* amqp[s]://user:pw@host:port/vhost */
 	char		amqp_exchange[CFG_STR_MAX];	/* topic, durable */
+	char		amqp_ping_queue[CFG_STR_MAX];	/* "": no pong */
 	/* Retention (issue M): days, 0 = forever; see cfg_retention(). */
 	int		retention_days[CFG_RETAIN__MAX];
 	char		retention_overrides[CFG_STR_MAX];

@@ -92,6 +92,7 @@ static const struct cfg_key cfg_keys[] = {
 	/* L: AMQP for the Discovery Environment (herald dispatch) */
 	K("amqp_url",		CFG_STR,   amqp_url, 0, 0),
 	K("amqp_exchange",	CFG_STR,   amqp_exchange, 0, 0),
+	K("amqp_ping_queue",	CFG_STR,   amqp_ping_queue, 0, 0),
 	/* Retention (issue M): days; 0 keeps forever. */
 	K("retention_read_days", CFG_INT, retention_days[CFG_RETAIN_READ],
 	    0, 36500),
@@ -188,6 +189,8 @@ cfg_defaults(struct cfg *c)
 	c->push_recheck_s = 30;
 	c->push_retention_s = 86400;
 	snprintf(c->amqp_exchange, sizeof(c->amqp_exchange), "de");
+	snprintf(c->amqp_ping_queue, sizeof(c->amqp_ping_queue),
+	    "events.notification-agent.queue");
 	c->retention_days[CFG_RETAIN_READ] = 0;
 	c->retention_days[CFG_RETAIN_DELETED] = 30;
 	c->retention_days[CFG_RETAIN_DELIVERIES] = 90;
@@ -402,6 +405,13 @@ cfg_check(const struct cfg *c, const char *name, char *err, size_t errsz)
 	    strlen(c->amqp_exchange))
 		return cfg_fail(err, errsz, name, 0, "amqp_exchange: letters, "
 		    "digits, \"-_.:\", at most 127");
+	if (strlen(c->amqp_ping_queue) > 127 ||
+	    strspn(c->amqp_ping_queue, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") !=
+	    strlen(c->amqp_ping_queue) || strncmp(c->amqp_ping_queue, "amq.",
+	    4) == 0)
+		return cfg_fail(err, errsz, name, 0, "amqp_ping_queue: letters, "
+		    "digits, \"-_.:\", at most 127, not \"amq.\"");
 	return 0;
 }
 

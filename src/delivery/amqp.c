@@ -33,12 +33,19 @@
 #define AMQP_BODY_MAX	(8 * 1024 * 1024)
 #define AMQP_KEY_MAX	255	/* a short string */
 #define SYS_BATCH	10
+#define PING_KEY	"events.notification-agent.ping"
+#define PONG_KEY	"events.notification-agent.pong"
+/* The original's pong: protobuf's JsonFormat printer, pretty. */
+#define PONG_BODY	"{\n  \"pongFrom\": \"notification-agent\"\n}"
+#define PING_BATCH	16	/* pings answered in one step */
 
 struct amqp_pub {
 	amqp_connection_state_t	 conn;
 	unsigned char		 owner[16];	/* system notifications' leases */
 	uint64_t		 tag;	/* the last delivery tag used */
 	int64_t			 sys_next;	/* system step: not before */
+	int64_t			 ping_next;	/* ping step: not before */
+	int			 ping_bound;	/* its queue, on this conn */
 };
 
 struct amqp_pub *
@@ -62,6 +69,7 @@ amqp_pub_close(struct amqp_pub *p)
 	amqp_destroy_connection(p->conn);
 	p->conn = NULL;
 	p->tag = 0;
+	p->ping_bound = 0;
 }
 
 static void
@@ -71,6 +79,7 @@ pub_drop(struct amqp_pub *p)
 		amqp_destroy_connection(p->conn);
 	p->conn = NULL;
 	p->tag = 0;
+	p->ping_bound = 0;
 }
 
 void
@@ -521,4 +530,132 @@ out:
 		free(sb.v[i].type);
 		free(sb.v[i].message);
 	}
+}
+
+/* --- the DE's health pings ---------------------------------------------- */
+
+/*
+ * The queue the original declared (durable), bound to the exchange for
+ * pings: several dispatchers share it, so each ping gets one pong.
+ */
+static int
+ping_bind(struct amqp_pub *p, const struct cfg *cfg, int64_t deadline,
+    char *err, size_t errsz)
+{
+	struct timeval	tv = pub_left(deadline);
+
+	amqp_set_rpc_timeout(p->conn, &tv);
+	amqp_queue_declare(p->conn, AMQP_CHANNEL,
+	    amqp_cstring_bytes(cfg->amqp_ping_queue), 0, 1, 0, 0,
+	    amqp_empty_table);
+	if (rpc_failed(amqp_get_rpc_reply(p->conn), "ping queue", err,
+	    errsz) != 0)
+		return -1;
+	tv = pub_left(deadline);
+	amqp_set_rpc_timeout(p->conn, &tv);
+	amqp_queue_bind(p->conn, AMQP_CHANNEL,
+	    amqp_cstring_bytes(cfg->amqp_ping_queue),
+	    amqp_cstring_bytes(cfg->amqp_exchange),
+	    amqp_cstring_bytes(PING_KEY), amqp_empty_table);
+	if (rpc_failed(amqp_get_rpc_reply(p->conn), "ping binding", err,
+	    errsz) != 0)
+		return -1;
+	p->ping_bound = 1;
+	return 0;
+}
+
+/*
+ * Skip the content of the message basic.get-ok announced, frame by
+ * frame: a ping's body is never read, so a large one costs no memory.
+ */
+static int
+ping_skip(struct amqp_pub *p, int64_t deadline, char *err, size_t errsz)
+{
+	amqp_frame_t	f;
+	struct timeval	tv;
+	uint64_t	size = 0, got = 0;
+	int		rc, header = 0;
+
+	while (!header || got < size) {
+		tv = pub_left(deadline);
+		if ((rc = amqp_simple_wait_frame_noblock(p->conn, &f, &tv)) !=
+		    AMQP_STATUS_OK) {
+			snprintf(err, errsz, "amqp: reading a ping: %s",
+			    amqp_error_string2(rc));
+			return -1;
+		}
+		if (f.channel != AMQP_CHANNEL)
+			continue;
+		if (!header && f.frame_type == AMQP_FRAME_HEADER) {
+			size = f.payload.properties.body_size;
+			header = 1;
+		} else if (header && f.frame_type == AMQP_FRAME_BODY)
+			got += f.payload.body_fragment.len;
+		else {
+			snprintf(err, errsz, "amqp: reading a ping: frame %u",
+			    (unsigned int)f.frame_type);
+			return -1;
+		}
+	}
+	amqp_maybe_release_buffers(p->conn);
+	return 0;
+}
+
+void
+amqp_ping_step(struct amqp_pub *p, const struct cfg *cfg, int64_t now)
+{
+	amqp_rpc_reply_t		 r;
+	const amqp_basic_get_ok_t	*ok;
+	struct timeval			 tv;
+	unsigned char			 id[16];
+	char				 err[512] = "";
+	int64_t				 deadline;
+	uint64_t			 tag;
+	int				 i, answered = 0;
+
+	if (cfg->amqp_url[0] == '\0' || cfg->amqp_ping_queue[0] == '\0' ||
+	    now < p->ping_next)
+		return;
+	deadline = now + (int64_t)cfg->send_timeout * 1000;
+	if (p->conn == NULL && pub_connect(p, cfg, deadline, err,
+	    sizeof(err)) != 0)
+		goto fail;
+	if (!p->ping_bound && ping_bind(p, cfg, deadline, err,
+	    sizeof(err)) != 0)
+		goto fail;
+	/* basic.get, not a consumer: no delivery can arrive in the middle
+	 * of a publish's wait for its confirm. */
+	for (i = 0; i < PING_BATCH; i++) {
+		tv = pub_left(deadline);
+		amqp_set_rpc_timeout(p->conn, &tv);
+		r = amqp_basic_get(p->conn, AMQP_CHANNEL,
+		    amqp_cstring_bytes(cfg->amqp_ping_queue), 0);
+		if (rpc_failed(r, "ping get", err, sizeof(err)) != 0)
+			goto fail;
+		if (r.reply.id != AMQP_BASIC_GET_OK_METHOD)
+			break;	/* get-empty */
+		ok = r.reply.decoded;
+		tag = ok->delivery_tag;
+		if (ping_skip(p, deadline, err, sizeof(err)) != 0)
+			goto fail;
+		/* Acked first, as the original: a lost pong is a lost ping,
+		 * and the next one is answered. */
+		if (amqp_basic_ack(p->conn, AMQP_CHANNEL, tag, 0) !=
+		    AMQP_STATUS_OK) {
+			snprintf(err, sizeof(err), "amqp: ping ack failed");
+			goto fail;
+		}
+		util_uuid_new(id);
+		if (pub_once(p, cfg, PONG_KEY, PONG_BODY, sizeof(PONG_BODY) - 1,
+		    id, deadline, err, sizeof(err)) != 0)
+			goto fail;
+		answered++;
+	}
+	if (answered > 0)
+		log_debug("amqp: %d ping(s) answered", answered);
+	return;
+fail:
+	log_warn("amqp: cannot answer pings now: %s", err);
+	pub_drop(p);
+	p->ping_next = now + (int64_t)cfg->delivery_retry_base * 1000;
 }

@@ -578,6 +578,7 @@ delivery_run(const char *cfgpath)
 		if (!dispatch_stop) {
 			store_request_begin(st);
 			amqp_system_step(amqp, cfg, st, util_now_ms());
+			amqp_ping_step(amqp, cfg, util_now_ms());
 		}
 		for (i = 0; i < b.n; i++)
 			job_clear(&b.jobs[i]);

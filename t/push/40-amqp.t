@@ -206,6 +206,22 @@ is $r->{status}, 200, 'update' or diag $r->{content};
 ok wait_until($W, sub { @{ sys_msgs() } >= 3 }), 'the update is published';
 is sys_msgs()->[2]{json}{message}, 'now!', 'with the new text';
 
+# --- the DE's health ping (events.notification-agent.ping) -----------------
+# Both dispatchers share the original's durable queue: one pong a ping.
+sub pongs () {
+	return [grep { $_->{key} eq 'events.notification-agent.pong' }
+	    @{ $mq->messages }];
+}
+$mq->publish('events.notification-agent.ping', '{"pingFrom":"test"}', 5);
+ok wait_until($W, sub { @{ pongs() } >= 5 }), 'five pings, five pongs';
+Herald::Push::settle(2);
+is scalar @{ pongs() }, 5, 'one pong a ping, with two dispatchers';
+is_deeply [map { $_->{json} } @{ pongs() }],
+    [({ pongFrom => 'notification-agent' }) x 5], 'the original\'s pong';
+is pongs()->[0]{content_type}, 'application/json', 'as JSON';
+is $s->sql_value("SELECT COUNT(*) FROM deliveries WHERE method = 'amqp' "
+    . "AND state <> 'sent'"), 0, 'the outbox is untouched by pings';
+
 # --- a clean stop -------------------------------------------------------------
 for my $pid ($d1, $d2) {
 	kill 'TERM', $pid;

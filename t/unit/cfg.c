@@ -142,6 +142,16 @@ main(void)
 	    "an exchange name with a space refused");
 	is_int(parse(&c, "amqp_exchange = herald.de\n", err, sizeof(err)), 0,
 	    "another exchange");
+	is_int(parse(&c, "", err, sizeof(err)), 0, "the ping queue's default");
+	is_str(c.amqp_ping_queue, "events.notification-agent.queue",
+	    "... the original's");
+	is_int(parse(&c, "amqp_ping_queue =\n", err, sizeof(err)), 0,
+	    "no ping queue: pings unanswered");
+	ok(c.amqp_ping_queue[0] == '\0', "... empty");
+	is_int(parse(&c, "amqp_ping_queue = amq.gen-x\n", err, sizeof(err)),
+	    -1, "a broker-reserved queue name refused");
+	ok(strstr(err, "amqp_ping_queue") != NULL, "... naming the key: %s",
+	    err);
 
 	return done_testing();
 }

@@ -197,6 +197,14 @@ sub wait_consumer ($self, $n, $secs = 60) {
 	}
 }
 
+# Publish $n messages $body to exchange "de" with routing key $key, each
+# confirmed by the broker before this returns.
+sub publish ($self, $key, $body, $n = 1) {
+	my $script = Herald::Paths::srcdir() . '/t/lib/sinks/amqp_publish.py';
+	system('/usr/bin/python3', $script, $self->{port}, $key, $body, $n) == 0
+	    or croak "amqp_publish.py failed: $?";
+}
+
 # What the consumer received, oldest first.
 sub messages ($self) {
 	my @m;

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # An AMQP consumer for the tests (issue L): binds a durable queue to the
-# topic exchange "de" with notification.# and system_message, and appends
+# topic exchange "de" with notification.#, system_message and the
+# notification-agent's pong, and appends
 # each message to DIR/messages.jsonl as {"key", "body", "message_id"},
 # acknowledging it only once written (flushed: the reader is on this host).  Survives a broker restart: it
 # reconnects, and the durable queue kept what was published meanwhile.
@@ -38,7 +39,8 @@ while True:
         ch = conn.channel()
         ch.exchange_declare('de', exchange_type='topic', durable=True)
         ch.queue_declare('herald-test', durable=True)
-        for key in ('notification.#', 'system_message'):
+        for key in ('notification.#', 'system_message',
+                    'events.notification-agent.pong'):
             ch.queue_bind('herald-test', 'de', routing_key=key)
         ch.basic_consume('herald-test', on_message)
         n += 1
