@@ -78,6 +78,8 @@ struct cfg {
 	unsigned int	push_retention_s;	/* change-log rows kept */
 	/* L: AMQP for the DE; "" publishes nothing. */
 	char		amqp_url[CFG_STR_MAX];	/* amqp[s]://user:pw@host:port/vhost */
+	char		amqp_password_file[CFG_STR_MAX];
+	char		amqp_password[CFG_STR_MAX];	/* its content: secret */
 	char		amqp_exchange[CFG_STR_MAX];	/* topic, durable */
 	char		amqp_ping_queue[CFG_STR_MAX];	/* "": no pong */
 	/* Retention (issue M): days, 0 = forever; see cfg_retention(). */

@@ -735,6 +735,22 @@ enum store_rc	 store_change_prune(struct store *, int64_t before,
 enum store_rc	 store_counts_by_id(struct store *, const unsigned char user[16],
 		    struct note_counts *);
 
+/*
+ * One poll's reads at once (issue L): at most STORE_IDS_MAX ids a call,
+ * a repeated id read once.  store_note_many: the notifications (deleted
+ * or not) of every tenant, each with its recipient (n->user_id), whose
+ * tenant is the notification's: the caller keeps each to the streams of
+ * that user.  store_counts_many: the counters of the users that have
+ * them (a user without is not called back: zeroes).
+ */
+#define STORE_IDS_MAX	64
+typedef int	(*counts_cb)(const unsigned char user[16],
+		    const struct note_counts *, void *);
+enum store_rc	 store_note_many(struct store *, const unsigned char (*ids)[16],
+		    size_t n, note_cb, void *);
+enum store_rc	 store_counts_many(struct store *,
+		    const unsigned char (*users)[16], size_t n, counts_cb, void *);
+
 /* --- Import (issue R): whole records from an original's store --- */
 
 /* Which import: the tenant, the source ("agent"), its table. */

@@ -91,6 +91,7 @@ static const struct cfg_key cfg_keys[] = {
 	K("push_retention_s",	CFG_UINT,  push_retention_s, 60, 31536000),
 	/* L: AMQP for the Discovery Environment (herald dispatch) */
 	K("amqp_url",		CFG_STR,   amqp_url, 0, 0),
+	K("amqp_password_file",	CFG_STR,   amqp_password_file, 0, 0),
 	K("amqp_exchange",	CFG_STR,   amqp_exchange, 0, 0),
 	K("amqp_ping_queue",	CFG_STR,   amqp_ping_queue, 0, 0),
 	/* Retention (issue M): days; 0 keeps forever. */
@@ -525,6 +526,9 @@ cfg_load(const char *path, struct cfg *c, char *err, size_t errsz)
 	if (rc == 0 && c->smtp_password_file[0] != '\0')
 		rc = cfg_read_password(c->smtp_password_file,
 		    c->smtp_password, err, errsz);
+	if (rc == 0 && c->amqp_password_file[0] != '\0')
+		rc = cfg_read_password(c->amqp_password_file,
+		    c->amqp_password, err, errsz);
 	return rc;
 }
 

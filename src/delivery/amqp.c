@@ -151,6 +151,7 @@ pub_connect(struct amqp_pub *p, const struct cfg *cfg, int64_t deadline,
 	struct timeval			 tv = pub_left(deadline);
 	amqp_socket_t			*sock;
 	char				*url;
+	const char			*pw;
 	int				 rc;
 
 	if ((url = strdup(cfg->amqp_url)) == NULL) {
@@ -164,6 +165,9 @@ pub_connect(struct amqp_pub *p, const struct cfg *cfg, int64_t deadline,
 		free(url);
 		return -1;
 	}
+	/* amqp_password_file, when set, wins over the URL's password. */
+	pw = cfg->amqp_password_file[0] != '\0' ? cfg->amqp_password :
+	    ci.password;
 	if ((p->conn = amqp_new_connection()) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		free(url);
@@ -188,7 +192,7 @@ pub_connect(struct amqp_pub *p, const struct cfg *cfg, int64_t deadline,
 	amqp_set_handshake_timeout(p->conn, &tv);
 	/* No heartbeat: a dead connection shows at the next publish. */
 	if (rpc_failed(amqp_login(p->conn, ci.vhost, 0, 131072, 0,
-	    AMQP_SASL_METHOD_PLAIN, ci.user, ci.password), "login", err,
+	    AMQP_SASL_METHOD_PLAIN, ci.user, pw), "login", err,
 	    errsz) != 0)
 		goto fail;
 	tv = pub_left(deadline);	/* each step in what is left */

@@ -3,7 +3,9 @@
  * once: one index range of its primary key per poll, however many
  * streams there are.  Each change goes to the streams of its recipient
  * (hashed by user id), each of which filters and renders it in its
- * dialect.
+ * dialect; the notes and counters of FEED_CHUNK changes are read by one
+ * statement each, not one each per change (the event loop serves no
+ * stream while a poll runs).
  *
  * The numbers come from an AUTO_INCREMENT, assigned in statement order
  * while commits happen in any order: a number below the highest seen may
@@ -33,6 +35,7 @@
 #define FEED_ROUNDS	10	/* statements per poll while behind */
 #define FEED_HOLES_MAX	65536
 #define FEED_FRAME_MAX	(4 * 1024 * 1024)
+#define FEED_CHUNK	STORE_IDS_MAX	/* changes a read of notes serves */
 
 static const char *const feed_kinds[] = { "", "created", "read", "unread",
 	"deleted" };
@@ -142,11 +145,9 @@ feed_dup(const char *s, int *ok)
 	return d;
 }
 
-static int
-feed_note_row(const struct note *n, void *arg)
+static void
+feed_note_copy(struct note_copy *c, const struct note *n)
 {
-	struct note_copy	*c = arg;
-
 	c->n = *n;
 	c->ok = 1;
 	c->n.user = feed_dup(n->user, &c->ok);
@@ -164,7 +165,6 @@ feed_note_row(const struct note *n, void *arg)
 	c->n.created_by = feed_dup(n->created_by, &c->ok);
 	c->n.updated_by = feed_dup(n->updated_by, &c->ok);
 	c->n.icon_title = feed_dup(n->icon_title, &c->ok);
-	return 1;
 }
 
 static void
@@ -186,6 +186,61 @@ feed_note_clear(struct note_copy *c)
 	free((char *)c->n.updated_by);
 	free((char *)c->n.icon_title);
 	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The notes and counters of up to FEED_CHUNK changes, read by one
+ * statement each before those changes are delivered: at most FEED_CHUNK
+ * notes (NOTE_BODY_MAX each, with their payloads) held at once.
+ */
+struct feed_pre {
+	struct note_copy	 notes[FEED_CHUNK];
+	size_t			 nnotes;
+	struct {
+		unsigned char		id[16];
+		struct note_counts	c;
+	}			 counts[FEED_CHUNK];
+	size_t			 ncounts;
+};
+
+static int
+feed_pre_note(const struct note *n, void *arg)
+{
+	struct feed_pre		*p = arg;
+	struct note_copy	*c;
+
+	if (p->nnotes == FEED_CHUNK)
+		return 1;
+	c = &p->notes[p->nnotes];
+	feed_note_copy(c, n);
+	if (c->ok)
+		p->nnotes++;
+	else
+		feed_note_clear(c);
+	return 0;
+}
+
+static int
+feed_pre_counts(const unsigned char user[16], const struct note_counts *nc,
+    void *arg)
+{
+	struct feed_pre	*p = arg;
+
+	if (p->ncounts == FEED_CHUNK)
+		return 1;
+	memcpy(p->counts[p->ncounts].id, user, 16);
+	p->counts[p->ncounts++].c = *nc;
+	return 0;
+}
+
+static void
+feed_pre_clear(struct feed_pre *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nnotes; i++)
+		feed_note_clear(&p->notes[i]);
+	p->nnotes = p->ncounts = 0;
 }
 
 /*
@@ -261,46 +316,133 @@ feed_send(struct pushd *pd, struct conn *c, const struct note_change *ch,
 }
 
 /*
- * Change "ch" to the streams of its recipient ("only" set: to that one
- * stream).  The note and counters are read once, only when a stream
- * wants them.
+ * The first stream change "ch" goes to ("only" set: that one stream, if
+ * it takes such changes), or NULL: then nothing of it is read.
  */
-static void
-feed_deliver(struct pushd *pd, const struct note_change *ch,
-    struct conn *only)
+static struct conn *
+feed_first(struct pushd *pd, const struct note_change *ch, struct conn *only)
 {
-	struct note_copy	 nc;
-	struct note_counts	 counts = { 0, 0 };
-	struct conn		*c, *first = NULL;
+	struct conn	*c;
 
+	if (only != NULL)
+		return (only->st.events & STREAM_EV(ch->kind)) ? only : NULL;
 	for (c = pd->buckets[feed_bucket(ch->user_id)]; c != NULL;
 	    c = c->next)
 		if (memcmp(c->st.user_id, ch->user_id, 16) == 0 &&
-		    (only == NULL || c == only) &&
-		    (c->st.events & STREAM_EV(ch->kind))) {
-			first = c;
+		    (c->st.events & STREAM_EV(ch->kind)))
+			return c;
+	return NULL;
+}
+
+static int
+feed_has_id(const unsigned char (*ids)[16], size_t n,
+    const unsigned char id[16])
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(ids[i], id, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read the notes and counters that v[0..n) (n <= FEED_CHUNK) need, one
+ * statement each.  The per-change reads this replaces ran after the
+ * change-log statement too, so a frame already showed a note and its
+ * counters as they are at the poll, not as they were at the change (a
+ * "created" frame of a note since read says read, a deleted note is
+ * shown deleted).  One read is that same state, taken once rather than
+ * milliseconds apart; a write that commits meanwhile has its own change,
+ * in the next poll.  A failed read leaves its changes unsent, as a
+ * failed per-change read did.
+ */
+static void
+feed_prefetch(struct pushd *pd, struct feed_pre *p,
+    const struct note_change *v, size_t n, struct conn *only)
+{
+	unsigned char	ids[FEED_CHUNK][16], users[FEED_CHUNK][16];
+	size_t		i, nids = 0, nusers = 0;
+
+	for (i = 0; i < n && i < FEED_CHUNK; i++) {
+		if (feed_first(pd, &v[i], only) == NULL)
+			continue;
+		if (!feed_has_id(ids, nids, v[i].note_id))
+			memcpy(ids[nids++], v[i].note_id, 16);
+		if (!feed_has_id(users, nusers, v[i].user_id))
+			memcpy(users[nusers++], v[i].user_id, 16);
+	}
+	if (nids > 0)
+		(void)store_note_many(pd->app.store, ids, nids, feed_pre_note,
+		    p);
+	if (nusers > 0)
+		(void)store_counts_many(pd->app.store, users, nusers,
+		    feed_pre_counts, p);
+}
+
+/*
+ * Change "ch" to the streams of its recipient ("only" set: to that one
+ * stream), from the note and counters "p" read.  A note is its own
+ * recipient's only: a user id is one tenant's, the stream's.
+ */
+static void
+feed_deliver(struct pushd *pd, const struct note_change *ch,
+    struct conn *only, const struct feed_pre *p)
+{
+	const struct note	*n = NULL;
+	struct note_counts	 counts = { 0, 0 };
+	struct conn		*c, *first;
+	size_t			 i;
+
+	if ((first = feed_first(pd, ch, only)) == NULL)
+		return;
+	for (i = 0; i < p->nnotes && n == NULL; i++)
+		if (memcmp(p->notes[i].n.id, ch->note_id, 16) == 0 &&
+		    memcmp(p->notes[i].n.user_id, ch->user_id, 16) == 0)
+			n = &p->notes[i].n;
+	/* Gone since (a user removed): nothing to show. */
+	if (n == NULL)
+		return;
+	for (i = 0; i < p->ncounts; i++)
+		if (memcmp(p->counts[i].id, ch->user_id, 16) == 0) {
+			counts = p->counts[i].c;
 			break;
 		}
-	if (only != NULL && first == NULL &&
-	    (only->st.events & STREAM_EV(ch->kind)))
-		first = only;
-	if (first == NULL)
-		return;
-	memset(&nc, 0, sizeof(nc));
-	if (store_note_get(pd->app.store, first->st.tenant, ch->note_id,
-	    feed_note_row, &nc) != STORE_OK || !nc.ok) {
-		/* Gone since (a user removed): nothing to show. */
-		feed_note_clear(&nc);
-		return;
-	}
-	(void)store_counts_by_id(pd->app.store, ch->user_id, &counts);
 	if (only != NULL)
-		feed_send(pd, only, ch, &nc.n, &counts);
+		feed_send(pd, only, ch, n, &counts);
 	else
 		for (c = first; c != NULL; c = c->next)
 			if (memcmp(c->st.user_id, ch->user_id, 16) == 0)
-				feed_send(pd, c, ch, &nc.n, &counts);
-	feed_note_clear(&nc);
+				feed_send(pd, c, ch, n, &counts);
+}
+
+/*
+ * What runs for each change just before it is delivered, in order (the
+ * cursor's bookkeeping); 0 skips the change.
+ */
+typedef int	(*feed_step_fn)(struct pushd *, struct conn *only,
+		    const struct note_change *, int64_t now);
+
+/* v[0..n) in order, FEED_CHUNK at a time from one read of each kind. */
+static void
+feed_deliver_all(struct pushd *pd, const struct note_change *v, size_t n,
+    struct conn *only, feed_step_fn step, int64_t now)
+{
+	struct feed_pre	 p;
+	size_t		 i, j, m;
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < n && (only == NULL || !only->closing); i += m) {
+		m = n - i < FEED_CHUNK ? n - i : FEED_CHUNK;
+		feed_prefetch(pd, &p, v + i, m, only);
+		for (j = i; j < i + m; j++) {
+			if (only != NULL && only->closing)
+				break;
+			if (step(pd, only, &v[j], now))
+				feed_deliver(pd, &v[j], only, &p);
+		}
+		feed_pre_clear(&p);
+	}
 }
 
 /* Changes read by one statement, kept until it is done. */
@@ -325,25 +467,49 @@ feed_row(const struct note_change *ch, void *arg)
 	return 0;
 }
 
+/* A late commit: one of the holes, no longer one. */
+static int
+feed_step_hole(struct pushd *pd, struct conn *only, const struct note_change *ch,
+    int64_t now)
+{
+	long	h;
+
+	(void)only;
+	(void)now;
+	if ((h = feed_hole_find(&pd->feed, ch->chg)) < 0)
+		return 0;
+	feed_hole_drop(&pd->feed, (size_t)h, 1);
+	return 1;
+}
+
+/* A new change: the numbers it skipped are holes, it is the highest. */
+static int
+feed_step_new(struct pushd *pd, struct conn *only, const struct note_change *ch,
+    int64_t now)
+{
+	(void)only;
+	feed_hole_add(&pd->feed, ch->chg, now);
+	pd->feed.high = ch->chg;
+	return 1;
+}
+
 /* Late commits: the holes' range, for the numbers still missing. */
 static void
 feed_poll_holes(struct pushd *pd, struct feed_rows *r)
 {
 	struct feed	*f = &pd->feed;
-	size_t		 i;
-	long		 h;
+	size_t		 i, k;
 
 	r->n = 0;
 	if (f->nholes == 0 || store_change_list(pd->app.store,
 	    f->holes[0] - 1, f->holes[f->nholes - 1], FEED_BATCH * 10,
 	    feed_row, r) != STORE_OK)
 		return;
-	for (i = 0; i < r->n; i++) {
-		if ((h = feed_hole_find(f, r->v[i].chg)) < 0)
-			continue;
-		feed_hole_drop(f, (size_t)h, 1);
-		feed_deliver(pd, &r->v[i], NULL);
-	}
+	/* The range's other rows were sent: read no note for them. */
+	for (i = k = 0; i < r->n; i++)
+		if (feed_hole_find(f, r->v[i].chg) >= 0)
+			r->v[k++] = r->v[i];
+	feed_deliver_all(pd, r->v, k, NULL, feed_step_hole, 0);
 }
 
 void
@@ -352,7 +518,7 @@ feed_poll(struct pushd *pd)
 	struct feed		*f = &pd->feed;
 	struct feed_rows	 r = { NULL, 0, 0 };
 	int64_t			 now = util_now_ms();
-	size_t			 i, k;
+	size_t			 k;
 	int			 round;
 
 	if (!pd->feed_ok && feed_start(pd) != 0)
@@ -364,11 +530,7 @@ feed_poll(struct pushd *pd)
 		    feed_row, &r) != STORE_OK)
 			break;
 		pd->stats.changes += r.n;
-		for (i = 0; i < r.n; i++) {
-			feed_hole_add(f, r.v[i].chg, now);
-			f->high = r.v[i].chg;
-			feed_deliver(pd, &r.v[i], NULL);
-		}
+		feed_deliver_all(pd, r.v, r.n, NULL, feed_step_new, now);
 		if (r.n < FEED_BATCH)
 			break;
 	}
@@ -435,6 +597,16 @@ feed_had(const struct conn *c, long long chg)
 	return 0;
 }
 
+/* A resume: not a change the stream had, nor a hole (sent when it comes). */
+static int
+feed_step_resume(struct pushd *pd, struct conn *only,
+    const struct note_change *ch, int64_t now)
+{
+	(void)now;
+	return !feed_had(only, ch->chg) &&
+	    feed_hole_find(&pd->feed, ch->chg) < 0;
+}
+
 /*
  * A resume: what the stream missed, up to what the feed has seen (the
  * feed sends the rest, and the holes, as they come).
@@ -444,7 +616,6 @@ feed_catch_up(struct pushd *pd, struct conn *c)
 {
 	struct feed_rows	 r = { NULL, 0, 0 };
 	long long		 after = c->resume_base;
-	size_t			 i;
 
 	if (!pd->feed_ok)
 		return;
@@ -453,15 +624,10 @@ feed_catch_up(struct pushd *pd, struct conn *c)
 		if (store_change_user(pd->app.store, c->st.user_id, after,
 		    pd->feed.high, FEED_BATCH, feed_row, &r) != STORE_OK)
 			break;
-		for (i = 0; i < r.n && !c->closing; i++) {
-			after = r.v[i].chg;
-			if (feed_had(c, after) ||
-			    feed_hole_find(&pd->feed, after) >= 0)
-				continue;
-			feed_deliver(pd, &r.v[i], c);
-		}
+		feed_deliver_all(pd, r.v, r.n, c, feed_step_resume, 0);
 		if (r.n < FEED_BATCH || c->closing)
 			break;
+		after = r.v[r.n - 1].chg;
 	}
 	free(r.v);
 }

@@ -101,6 +101,73 @@ store_counts_by_id(struct store *st, const unsigned char user[16],
 	return rc;
 }
 
+/*
+ * A list of STORE_IDS_MAX parameters, the unused ones repeating the last
+ * id: one statement text, prepared once, whatever the poll's size.
+ */
+#define IDS8	"?,?,?,?,?,?,?,?"
+#define IDS64	IDS8 "," IDS8 "," IDS8 "," IDS8 "," IDS8 "," IDS8 "," IDS8 \
+		"," IDS8
+
+static int
+ids_bind(struct sqlv *v, const unsigned char (*ids)[16], size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > STORE_IDS_MAX)
+		return -1;
+	for (i = 0; i < STORE_IDS_MAX; i++)
+		v[i] = SQL_BIN(ids[i < n ? i : n - 1], 16);
+	return 0;
+}
+
+enum store_rc
+store_note_many(struct store *st, const unsigned char (*ids)[16], size_t n,
+    note_cb cb, void *arg)
+{
+	struct sqlv	v[STORE_IDS_MAX];
+	long long	rows = 0;
+
+	if (ids_bind(v, ids, n) != 0)
+		return STORE_ERROR;
+	/* Primary-key lookups; the recipient of the notification's tenant. */
+	return db_note_select(st, " FROM notifications n JOIN users u "
+	    "ON u.id = n.user_id AND u.tenant = n.tenant "
+	    "WHERE n.id IN (" IDS64 ")", v, STORE_IDS_MAX, cb, arg, &rows);
+}
+
+struct counts_ctx {
+	counts_cb	 cb;
+	void		*arg;
+};
+
+static int
+counts_row(const struct sqlrow *r, void *arg)
+{
+	struct counts_ctx	*c = arg;
+	struct note_counts	 nc;
+	const unsigned char	*u;
+
+	if ((u = row_bin16(r, 0)) == NULL)
+		return 0;
+	nc.total = row_i64(r, 1);
+	nc.unread = row_i64(r, 2);
+	return c->cb(u, &nc, c->arg);
+}
+
+enum store_rc
+store_counts_many(struct store *st, const unsigned char (*users)[16],
+    size_t n, counts_cb cb, void *arg)
+{
+	struct counts_ctx	c = { cb, arg };
+	struct sqlv		v[STORE_IDS_MAX];
+
+	if (ids_bind(v, users, n) != 0)
+		return STORE_ERROR;
+	return db_select(st, "SELECT user_id, total, unseen FROM note_counts "
+	    "WHERE user_id IN (" IDS64 ")", v, STORE_IDS_MAX, counts_row, &c);
+}
+
 struct tenant_copy {
 	char	*buf;
 	size_t	 sz;

@@ -1,9 +1,10 @@
 #!/usr/bin/perl
 # Configuration discovery for hosts where no command-line flag can be given
 # (-c, else $HERALD_CONFIG, else the compiled-in PREFIX/etc/herald.conf), the
-# refusal of a password file others can read (db_password_file must be mode
-# 0600), and herald as a plain CGI program driven directly (RFC 3875
-# environment, body on stdin), as a web server starts it.
+# refusal of a password file others can read (db_password_file and
+# amqp_password_file must be mode 0600), and herald as a plain CGI program
+# driven directly (RFC 3875 environment, body on stdin), as a web server
+# starts it.
 use v5.36;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
@@ -100,6 +101,27 @@ for my $mode (0640, 0604, 0660, 0644) {
 	my ($st, undef, $err) = run_cmd({}, '', $bin, '-c', "$tmp/ok.conf",
 	    'migrate');
 	is $st, 0, 'mode 0600: accepted' or diag $err;
+}
+
+# --- amqp_password_file: the same rule, its content never shown ------------
+{
+	my $apw = "$tmp/amqp-pw";
+	Herald::Stack::write_file($apw, "mq-s3cret-in-file\n");
+	my $t = $text . "amqp_url = amqp://de\@127.0.0.1:1/%2f\n"
+	    . "amqp_password_file = $apw\nlog_level = debug\n";
+	Herald::Stack::write_file("$tmp/amqp.conf", $t);
+	chmod(0644, $apw);
+	my ($st, $out, $err) = run_cmd({}, '', $bin, '-c', "$tmp/amqp.conf",
+	    'migrate');
+	isnt $st, 0, 'amqp_password_file mode 0644: herald refuses to start';
+	like $err, qr/\Q$apw\E.*must not be group- or world-accessible/,
+	    '... naming the file';
+	unlike $out . $err, qr/mq-s3cret/, '... not what it holds';
+	chmod(0600, $apw);
+	($st, $out, $err) = run_cmd({}, '', $bin, '-c', "$tmp/amqp.conf",
+	    'migrate');
+	is $st, 0, 'amqp_password_file mode 0600: accepted' or diag $err;
+	unlike $out . $err, qr/mq-s3cret/, '... and never logged';
 }
 
 # --- plain CGI, driven directly ----------------------------------------------

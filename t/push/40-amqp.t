@@ -7,13 +7,15 @@
 # broker outage delays but loses and duplicates nothing; a system
 # notification is published to "system_message" once when it becomes
 # active, with two dispatchers running, and framed on the agent's
-# /events stream at the same moment.
+# /events stream at the same moment.  The password is amqp_password_file's
+# (the URL's is wrong), and neither is logged.
 use v5.36;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use JSON::PP;
 use Time::HiRes qw(time);
+use File::Temp qw(tempdir);
 use Herald::Proc qw(free_port);
 use Herald::Rabbit;
 
@@ -25,8 +27,11 @@ require Herald::Push;
 
 my $W = 60;		# generous: the broker and ASan share 2 busy cores
 my $port = free_port();
+my $pwdir = tempdir('herald-amqp-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+Herald::Stack::write_file("$pwdir/amqp-password", "guest\r\n", 0600);
 my $s = Herald::Stack->start(push => 1, config => {
-    amqp_url => "amqp://guest:guest\@127.0.0.1:$port/%2f",
+    amqp_url => "amqp://guest:not-this-one\@127.0.0.1:$port/%2f",
+    amqp_password_file => "$pwdir/amqp-password",
     delivery_retry_base => 1, dispatch_interval_ms => 100,
     send_timeout => 5 });
 my $mq = Herald::Rabbit->start(port => $port, others => [$s]);
@@ -228,8 +233,10 @@ for my $pid ($d1, $d2) {
 	waitpid($pid, 0);
 	is $? >> 8, 0, "dispatcher $pid stops cleanly";
 }
-unlike Herald::Stack::slurp_file($s->dir . '/dispatch.log'), qr/guest:guest/,
-    'the broker password is never logged';
+for my $log (map { $s->dir . "/$_.log" } qw(dispatch dispatch2)) {
+	unlike Herald::Stack::slurp_file($log), qr/guest:|not-this-one/,
+	    "the broker passwords are never logged ($log)";
+}
 
 is scalar(grep { $_->{event} eq 'system_message' } @{ $ev2->{events} }), 3,
     'the other host framed each once too (the outage\'s with them)';

@@ -102,27 +102,45 @@ main(void)
 		    "purge_batch 0 refused");
 	}
 
-	/* A password file ending in CR LF. */
+	/* A password file ending in CR LF; AMQP's, ending in LF. */
 	{
 		char	dir[] = "/tmp/herald-cfg-XXXXXX", conf[256], pw[256];
+		char	apw[256];
 		FILE	*f;
 
 		if (mkdtemp(dir) == NULL)
 			return 1;
 		snprintf(pw, sizeof(pw), "%s/pw", dir);
+		snprintf(apw, sizeof(apw), "%s/amqp-pw", dir);
 		snprintf(conf, sizeof(conf), "%s/herald.conf", dir);
 		if ((f = fopen(pw, "w")) == NULL)
 			return 1;
 		fputs("s3cret\r\n", f);
 		fclose(f);
 		chmod(pw, 0600);
+		if ((f = fopen(apw, "w")) == NULL)
+			return 1;
+		fputs("mq-s3cret\n", f);
+		fclose(f);
+		chmod(apw, 0600);
 		if ((f = fopen(conf, "w")) == NULL)
 			return 1;
 		fprintf(f, "db_password_file = %s\n", pw);
+		fprintf(f, "amqp_url = amqp://de:inline@127.0.0.1/%%2f\n");
+		fprintf(f, "amqp_password_file = %s\n", apw);
 		fclose(f);
 		is_int(cfg_load(conf, &c, err, sizeof(err)), 0,
 		    "config with a CRLF password file loads");
 		is_str(c.db_password, "s3cret", "the CR is not part of it");
+		is_str(c.amqp_password, "mq-s3cret",
+		    "amqp_password_file: its first line");
+		chmod(apw, 0640);
+		is_int(cfg_load(conf, &c, err, sizeof(err)), -1,
+		    "a group-readable amqp_password_file refused");
+		ok(strstr(err, apw) != NULL && strstr(err, "chmod 600") != NULL &&
+		    strstr(err, "s3cret") == NULL,
+		    "... naming the file, not what it holds: %s", err);
+		unlink(apw);
 		unlink(pw);
 		unlink(conf);
 		rmdir(dir);
