@@ -357,7 +357,7 @@ feed_has_id(const unsigned char (*ids)[16], size_t n,
  * in the next poll.  A failed read leaves its changes unsent, as a
  * failed per-change read did.
  */
-static void
+static int
 feed_prefetch(struct pushd *pd, struct feed_pre *p,
     const struct note_change *v, size_t n, struct conn *only)
 {
@@ -372,12 +372,14 @@ feed_prefetch(struct pushd *pd, struct feed_pre *p,
 		if (!feed_has_id(users, nusers, v[i].user_id))
 			memcpy(users[nusers++], v[i].user_id, 16);
 	}
-	if (nids > 0)
-		(void)store_note_many(pd->app.store, ids, nids, feed_pre_note,
-		    p);
-	if (nusers > 0)
-		(void)store_counts_many(pd->app.store, users, nusers,
-		    feed_pre_counts, p);
+	/* A failed read is not "gone": the caller stops and tries again. */
+	if (nids > 0 && store_note_many(pd->app.store, ids, nids,
+	    feed_pre_note, p) != STORE_OK)
+		return -1;
+	if (nusers > 0 && store_counts_many(pd->app.store, users, nusers,
+	    feed_pre_counts, p) != STORE_OK)
+		return -1;
+	return 0;
 }
 
 /*
@@ -423,18 +425,29 @@ feed_deliver(struct pushd *pd, const struct note_change *ch,
 typedef int	(*feed_step_fn)(struct pushd *, struct conn *only,
 		    const struct note_change *, int64_t now);
 
-/* v[0..n) in order, FEED_CHUNK at a time from one read of each kind. */
-static void
+/*
+ * v[0..n) in order, FEED_CHUNK at a time from one read of each kind.
+ * -1 when a read failed: the changes from that chunk on were not stepped
+ * (the cursor stays before them), so the next poll reads them again.
+ */
+static int
 feed_deliver_all(struct pushd *pd, const struct note_change *v, size_t n,
     struct conn *only, feed_step_fn step, int64_t now)
 {
 	struct feed_pre	 p;
 	size_t		 i, j, m;
+	int		 rc = 0;
 
 	memset(&p, 0, sizeof(p));
 	for (i = 0; i < n && (only == NULL || !only->closing); i += m) {
 		m = n - i < FEED_CHUNK ? n - i : FEED_CHUNK;
-		feed_prefetch(pd, &p, v + i, m, only);
+		if (feed_prefetch(pd, &p, v + i, m, only) != 0) {
+			feed_pre_clear(&p);
+			log_warn("push: cannot read the notes of %zu change(s) "
+			    "now; trying again", n - i);
+			rc = -1;
+			break;
+		}
 		for (j = i; j < i + m; j++) {
 			if (only != NULL && only->closing)
 				break;
@@ -443,6 +456,7 @@ feed_deliver_all(struct pushd *pd, const struct note_change *v, size_t n,
 		}
 		feed_pre_clear(&p);
 	}
+	return rc;
 }
 
 /* Changes read by one statement, kept until it is done. */
@@ -509,7 +523,7 @@ feed_poll_holes(struct pushd *pd, struct feed_rows *r)
 	for (i = k = 0; i < r->n; i++)
 		if (feed_hole_find(f, r->v[i].chg) >= 0)
 			r->v[k++] = r->v[i];
-	feed_deliver_all(pd, r->v, k, NULL, feed_step_hole, 0);
+	(void)feed_deliver_all(pd, r->v, k, NULL, feed_step_hole, 0);
 }
 
 void
@@ -530,8 +544,8 @@ feed_poll(struct pushd *pd)
 		    feed_row, &r) != STORE_OK)
 			break;
 		pd->stats.changes += r.n;
-		feed_deliver_all(pd, r.v, r.n, NULL, feed_step_new, now);
-		if (r.n < FEED_BATCH)
+		if (feed_deliver_all(pd, r.v, r.n, NULL, feed_step_new, now) !=
+		    0 || r.n < FEED_BATCH)
 			break;
 	}
 	/* Holes older than push_gap_ms will not commit any more. */
@@ -624,7 +638,15 @@ feed_catch_up(struct pushd *pd, struct conn *c)
 		if (store_change_user(pd->app.store, c->st.user_id, after,
 		    pd->feed.high, FEED_BATCH, feed_row, &r) != STORE_OK)
 			break;
-		feed_deliver_all(pd, r.v, r.n, c, feed_step_resume, 0);
+		if (feed_deliver_all(pd, r.v, r.n, c, feed_step_resume, 0) !=
+		    0) {
+			/* Closed, not left with a gap: the client resumes
+			 * from the last id it had. */
+			c->closing = 1;
+			c->close_code = 1011;
+			c->close_why = "database unavailable";
+			break;
+		}
 		if (r.n < FEED_BATCH || c->closing)
 			break;
 		after = r.v[r.n - 1].chg;
