@@ -356,6 +356,8 @@ int	model_event_mail(const struct ctx *, const struct event_mail *,
 enum import_out { IMPORT_NEW, IMPORT_CHANGED, IMPORT_UNCHANGED,
 	IMPORT_SKIPPED };
 
+struct import_batch;
+
 /*
  * One source row on its way in.  The caller names it (source, table,
  * key) and digests its values as read (model_import_digest); the call
@@ -368,6 +370,7 @@ struct import_row {
 	const char	*key;		/* the row's key there, as text */
 	unsigned char	 digest[32];
 	int		 dry_run;	/* validate and compare; write nothing */
+	struct import_batch *batch;	/* notifications: see model_import_flush */
 	enum import_out	 out;
 	char		 reason[160];
 };
@@ -423,6 +426,20 @@ int	model_import_sys_state(const struct ctx *, struct import_row *,
 int	model_import_sent_email(const struct ctx *, struct import_row *,
 	    const unsigned char note_id[16], const char *address,
 	    const char *template, int64_t sent_at, struct herr *);
+
+/*
+ * Notifications written a batch at a time, with a few multi-row
+ * statements: with r->batch set, model_import_note copies the row into
+ * the batch and returns without r->out; model_import_flush then writes
+ * every row queued (rows of one source table) and sets each r->out, just
+ * as one call a row would have.  r and r->key must stay valid until then.
+ * The flush empties the batch, and so does clear (after a failure).
+ */
+struct import_batch *model_import_batch_new(void);	/* NULL: no memory */
+void	model_import_batch_free(struct import_batch *);
+void	model_import_batch_clear(struct import_batch *);
+int	model_import_flush(const struct ctx *, struct import_batch *,
+	    struct herr *);
 
 /* A batch: one transaction, ended by the checkpoint "last" of "tbl". */
 int	model_import_begin(const struct ctx *, struct herr *);

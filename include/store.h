@@ -817,6 +817,52 @@ enum store_rc	 store_delivery_import(struct store *, const char *tenant,
 		    const char *address, const char *template,
 		    int64_t sent_at, int *out);
 
+/*
+ * Many rows a statement, for the import's batches: each of these takes
+ * 1 to STORE_IMPORT_ROWS rows (the caller chunks), so that a batch is a
+ * few statements instead of a few per row.
+ */
+#define STORE_IMPORT_ROWS	100
+
+/* The digests recorded for keys[0..n-1] of k->tbl: found[i], digests[i]. */
+enum store_rc	 store_import_digests(struct store *,
+		    const struct import_key *, const char *const *keys,
+		    size_t n, unsigned char (*digests)[32], int *found);
+/* Record them (as store_import_digest does, one row each). */
+enum store_rc	 store_import_digests_put(struct store *,
+		    const struct import_key *, const char *const *keys,
+		    const unsigned char (*digests)[32], size_t n, int64_t now);
+/* The ids of users names[0..n-1] of "tenant": found[i], ids[i]. */
+enum store_rc	 store_import_user_ids(struct store *, const char *tenant,
+		    const char *const *names, size_t n, unsigned char (*ids)[16],
+		    int *found);
+/*
+ * The names of users ids[0..n-1] of "tenant": names[i], which the caller
+ * frees, or NULL when there is none.
+ */
+enum store_rc	 store_import_user_names(struct store *, const char *tenant,
+		    const unsigned char (*ids)[16], size_t n, char **names);
+/* A new notification and when it was deleted (if it was). */
+struct note_import_row {
+	const struct note	*n;
+	int64_t			 deleted_at;
+};
+/*
+ * Insert n new notifications of "tenant", each for the user of its
+ * n->user_id, in one statement: all of them or none.  STORE_CONFLICT:
+ * an id is there already; STORE_INVALID: the database refused a value.
+ */
+enum store_rc	 store_note_import_rows(struct store *, const char *tenant,
+		    const struct note_import_row *, size_t n);
+/* One target of a notification just inserted, and its recipient. */
+struct note_target_row {
+	const unsigned char	*note;
+	const unsigned char	*user;
+	const unsigned char	*target;
+};
+enum store_rc	 store_note_targets_add(struct store *,
+		    const struct note_target_row *, size_t n);
+
 /* The checkpoint of k->tbl: its last key in last[lastsz], *done. */
 enum store_rc	 store_import_checkpoint(struct store *,
 		    const struct import_key *, char *last, size_t lastsz,

@@ -271,8 +271,10 @@ import_cmd(const struct cfg *cfg, int argc, char *argv[])
 		free(run);
 		return 2;
 	}
-	if (mysql_library_init(0, NULL, NULL) != 0 ||
+	if ((run->rows = model_import_batch_new()) == NULL ||
+	    mysql_library_init(0, NULL, NULL) != 0 ||
 	    (st = store_new(cfg)) == NULL) {
+		model_import_batch_free(run->rows);
 		free(run);
 		return 1;
 	}
@@ -302,6 +304,7 @@ import_cmd(const struct cfg *cfg, int argc, char *argv[])
 	}
 	store_free(st);
 	mysql_library_end();
+	model_import_batch_free(run->rows);
 	free(run);
 	return status;
 }

@@ -45,6 +45,7 @@ struct imp_run {
 	int			 dry_run;
 	int64_t			 since;		/* ms; 0: everything */
 	long			 batch;
+	struct import_batch	*rows;		/* a page's notifications */
 	int			 tty;
 	double			 last_print;
 	long long		 shown_skips;

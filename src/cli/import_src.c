@@ -164,40 +164,58 @@ imp_key(const struct imp_tbl *d, const struct imp_page *p, int i, char *key,
 		snprintf(key, keysz, "%s", a != NULL ? a : "");
 }
 
-/* One page of rows, in one transaction: 0, or -1 (rolled back). */
+/*
+ * One page of rows, in one transaction: 0, or -1 (rolled back).  Its
+ * notifications are queued and written together (model_import_flush), so
+ * each row and its key stay until then; the tally follows.
+ */
 static int
 imp_page_write(struct imp_run *run, const struct imp_tbl *d,
     struct imp_table *t, const struct imp_page *p, char *last, size_t lastsz)
 {
-	struct import_row	 r;
+	struct import_row	*rows;
+	char			(*keys)[IMP_KEY_MAX];
 	struct herr		 e;
-	char			 key[IMP_KEY_MAX];
-	int			 i;
+	int			 i, rc = -1;
 
 	herr_init(&e);
+	rows = calloc((size_t)p->nrows, sizeof(*rows));
+	keys = calloc((size_t)p->nrows, sizeof(*keys));
+	if (rows == NULL || keys == NULL) {
+		log_error("import: out of memory");
+		goto out;
+	}
 	run->ctx.now = util_now_ms();
 	if (!run->dry_run && model_import_begin(&run->ctx, &e) != 0) {
 		imp_herr(&e);
-		return -1;
+		goto out;
 	}
-	key[0] = '\0';
 	for (i = 0; i < p->nrows; i++) {
-		imp_key(d, p, i, key, sizeof(key));
-		memset(&r, 0, sizeof(r));
-		r.source = run->source;
-		r.tbl = d->name;
-		r.key = key;
-		r.dry_run = run->dry_run;
-		if (d->row(run, p, i, &r, &e) != 0) {
-			imp_herr(&e);
-			if (!run->dry_run)
-				model_import_rollback(&run->ctx);
-			return -1;
-		}
-		imp_row(run, t, &r);
+		imp_key(d, p, i, keys[i], sizeof(keys[i]));
+		rows[i].source = run->source;
+		rows[i].tbl = d->name;
+		rows[i].key = keys[i];
+		rows[i].dry_run = run->dry_run;
+		rows[i].batch = run->rows;
+		if (d->row(run, p, i, &rows[i], &e) != 0)
+			goto fail;
 	}
-	snprintf(last, lastsz, "%s", key);
-	return imp_commit(run, d, last, 0);
+	if (model_import_flush(&run->ctx, run->rows, &e) != 0)
+		goto fail;
+	for (i = 0; i < p->nrows; i++)
+		imp_row(run, t, &rows[i]);
+	snprintf(last, lastsz, "%s", p->nrows > 0 ? keys[p->nrows - 1] : "");
+	rc = imp_commit(run, d, last, 0);
+	goto out;
+fail:
+	imp_herr(&e);
+	model_import_batch_clear(run->rows);
+	if (!run->dry_run)
+		model_import_rollback(&run->ctx);
+out:
+	free(rows);
+	free(keys);
+	return rc;
 }
 
 /* Split a checkpoint "a" or "a:b" into its parts. */

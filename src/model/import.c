@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -240,6 +242,45 @@ import_user_of(const struct ctx *c, struct import_row *r, const struct note *n,
 	return rc;
 }
 
+/*
+ * Write a checked note whose digest differs (or is new), as one
+ * statement or two: insert or replace it, making a missing recipient
+ * named by n->user, then its targets.
+ */
+static int
+import_note_put(const struct ctx *c, struct import_row *r,
+    const struct note *n, const struct import_note_opts *o, struct herr *e)
+{
+	enum store_rc	 rc;
+	int		 out = 0;
+
+	/*
+	 * The recipient usually exists (users come first): try, and make
+	 * it only when the insert found no user to insert for.
+	 */
+	rc = store_note_import(c->st, c->tenant, n, o->deleted_at, &out);
+	if (rc == STORE_CONFLICT && !o->by_id) {
+		int	created;
+
+		if ((created = import_ensure_user(c, n->user, e)) < 0)
+			return -1;
+		if (created)
+			rc = store_note_import(c->st, c->tenant, n,
+			    o->deleted_at, &out);
+	}
+	/* A new row has no targets yet: one statement fewer per row. */
+	if (rc == STORE_OK && (out == 2 || (out == 1 && o->ntargets > 0)) &&
+	    (rc = store_note_targets_import(c->st, n->id, o->targets,
+	    o->ntargets)) != STORE_OK)
+		return model_store_err(rc, e);
+	return import_written(c, r, rc, out,
+	    "its id is another user's notification", e);
+}
+
+static int import_queue(const struct ctx *, struct import_row *,
+	    const struct note *, const struct import_note_opts *,
+	    struct herr *);
+
 int
 model_import_note(const struct ctx *c, struct import_row *r,
     const struct note *in, const struct import_note_opts *o, struct herr *e)
@@ -247,11 +288,12 @@ model_import_note(const struct ctx *c, struct import_row *r,
 	char		 name[NOTE_USER_MAX * 4 + 1];
 	const char	*why;
 	struct note	 n = *in;
-	enum store_rc	 rc;
-	int		 out = 0, created;
+	int		 out = 0;
 
 	if (import_admin(c, e) != 0)
 		return -1;
+	if (r->batch != NULL)
+		return import_queue(c, r, in, o, e);
 	if (o->by_id) {
 		if ((out = import_user_of(c, r, &n, o, name, sizeof(name),
 		    e)) <= 0)
@@ -264,25 +306,7 @@ model_import_note(const struct ctx *c, struct import_row *r,
 	}
 	if ((out = import_changed(c, r, e)) <= 0)
 		return out;
-	/*
-	 * The recipient usually exists (users come first): try, and make
-	 * it only when the insert found no user to insert for.
-	 */
-	rc = store_note_import(c->st, c->tenant, &n, o->deleted_at, &out);
-	if (rc == STORE_CONFLICT && !o->by_id) {
-		if ((created = import_ensure_user(c, n.user, e)) < 0)
-			return -1;
-		if (created)
-			rc = store_note_import(c->st, c->tenant, &n,
-			    o->deleted_at, &out);
-	}
-	/* A new row has no targets yet: one statement fewer per row. */
-	if (rc == STORE_OK && (out == 2 || (out == 1 && o->ntargets > 0)) &&
-	    (rc = store_note_targets_import(c->st, n.id, o->targets,
-	    o->ntargets)) != STORE_OK)
-		return model_store_err(rc, e);
-	return import_written(c, r, rc, out,
-	    "its id is another user's notification", e);
+	return import_note_put(c, r, &n, o, e);
 }
 
 int
@@ -469,6 +493,507 @@ model_import_sent_email(const struct ctx *c, struct import_row *r,
 	    c->cfg->email_method, address, template, sent_at, &out);
 	return import_written(c, r, rc, out,
 	    "its notification was not imported", e);
+}
+
+/* --- a batch of notifications: a few statements for many rows ---------- */
+
+/* About what one multi-row statement's values may weigh, well under any
+ * max_allowed_packet (a larger row goes alone, as before). */
+#define IMPORT_STMT_BYTES	(512 * 1024)
+
+struct import_q {
+	struct import_row	*r;
+	struct note		 n;		/* its texts in "mem" */
+	struct import_note_opts	 o;		/* o.targets: "targets" */
+	unsigned char		 targets[NOTE_TARGETS_MAX][16];
+	char			*mem;
+	char			*name;		/* by id: the recipient's name */
+	size_t			 bytes;		/* its values, about */
+	int			 cls;		/* digest: 1 new, 2 changed, 0 same */
+	int			 has_uid;	/* n.user_id is the recipient's */
+	int			 done;		/* r->out is final */
+	int			 written;	/* its digest is to be recorded */
+};
+
+struct import_batch {
+	struct import_q	**q;		/* in the source's order */
+	struct import_q	**sel;		/* some of q, in order */
+	size_t		  n, cap;
+};
+
+/* The texts of a note, copied into the batch. */
+static const size_t import_texts[] = {
+	offsetof(struct note, user), offsetof(struct note, sender),
+	offsetof(struct note, type), offsetof(struct note, subject),
+	offsetof(struct note, body), offsetof(struct note, link),
+	offsetof(struct note, icon), offsetof(struct note, actions),
+	offsetof(struct note, targets), offsetof(struct note, template),
+	offsetof(struct note, payload), offsetof(struct note, lang),
+	offsetof(struct note, created_by), offsetof(struct note, updated_by),
+	offsetof(struct note, icon_title),
+};
+#define IMPORT_NTEXTS	(sizeof(import_texts) / sizeof(import_texts[0]))
+
+static const char **
+import_text(struct note *n, size_t i)
+{
+	return (const char **)(void *)((char *)n + import_texts[i]);
+}
+
+struct import_batch *
+model_import_batch_new(void)
+{
+	return calloc(1, sizeof(struct import_batch));
+}
+
+void
+model_import_batch_clear(struct import_batch *b)
+{
+	size_t	i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		free(b->q[i]->mem);
+		free(b->q[i]->name);
+		free(b->q[i]);
+	}
+	b->n = 0;
+}
+
+void
+model_import_batch_free(struct import_batch *b)
+{
+	if (b == NULL)
+		return;
+	model_import_batch_clear(b);
+	free(b->q);
+	free(b->sel);
+	free(b);
+}
+
+/* Copy the row into r->batch: its texts and targets are the caller's. */
+static int
+import_queue(const struct ctx *c, struct import_row *r, const struct note *n,
+    const struct import_note_opts *o, struct herr *e)
+{
+	struct import_batch	 *b = r->batch;
+	struct import_q		 *q, **nq;
+	const char		**f;
+	size_t			  i, len, total = 0;
+	char			 *p;
+
+	(void)c;
+	if (o->ntargets > NOTE_TARGETS_MAX)
+		return model_store_err(STORE_ERROR, e);
+	if (b->n == b->cap) {
+		size_t	cap = b->cap == 0 ? 64 : b->cap * 2;
+		if ((nq = realloc(b->q, cap * sizeof(*nq))) == NULL)
+			return model_store_err(STORE_ERROR, e);
+		b->q = nq;
+		if ((nq = realloc(b->sel, cap * sizeof(*nq))) == NULL)
+			return model_store_err(STORE_ERROR, e);
+		b->sel = nq;
+		b->cap = cap;
+	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return model_store_err(STORE_ERROR, e);
+	q->n = *n;
+	for (i = 0; i < IMPORT_NTEXTS; i++)
+		if (*(f = import_text(&q->n, i)) != NULL)
+			total += strlen(*f) + 1;
+	if ((q->mem = malloc(total + 1)) == NULL) {
+		free(q);
+		return model_store_err(STORE_ERROR, e);
+	}
+	p = q->mem;
+	for (i = 0; i < IMPORT_NTEXTS; i++) {
+		if (*(f = import_text(&q->n, i)) == NULL)
+			continue;
+		len = strlen(*f) + 1;
+		memcpy(p, *f, len);
+		*f = p;
+		p += len;
+	}
+	/* The ids, times and flags weigh about this much more. */
+	q->bytes = total + 160;
+	q->o = *o;
+	if (o->ntargets > 0)
+		memcpy(q->targets, o->targets, o->ntargets * 16);
+	q->o.targets = (const unsigned char (*)[16])q->targets;
+	q->r = r;
+	b->q[b->n++] = q;
+	return 0;
+}
+
+/*
+ * Rows for the next statement, of "left": STORE_IMPORT_ROWS, else the
+ * largest power of two, so that a run prepares a few statement shapes.
+ */
+static size_t
+import_chunk(size_t left)
+{
+	size_t	k = 1;
+
+	if (left >= STORE_IMPORT_ROWS)
+		return STORE_IMPORT_ROWS;
+	while (k * 2 <= left)
+		k *= 2;
+	return k;
+}
+
+static int
+import_want_by_id(const struct import_q *q)
+{
+	return !q->done && q->o.by_id;
+}
+
+static int
+import_want_by_name(const struct import_q *q)
+{
+	return !q->done && !q->o.by_id;
+}
+
+static int
+import_want_open(const struct import_q *q)
+{
+	return !q->done;
+}
+
+static int
+import_want_written(const struct import_q *q)
+{
+	return q->written;
+}
+
+/* The rows "want" takes, in order, into b->sel; how many. */
+static size_t
+import_select(struct import_batch *b, int (*want)(const struct import_q *))
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < b->n; i++)
+		if (want(b->q[i]))
+			b->sel[n++] = b->q[i];
+	return n;
+}
+
+/*
+ * Recipients named by id: those Herald has, a statement per
+ * STORE_IMPORT_ROWS rows; the others one at a time, as a single row
+ * goes (made on first reference, or the row skipped).
+ */
+static int
+import_flush_by_id(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	unsigned char	 ids[STORE_IMPORT_ROWS][16];
+	char		*names[STORE_IMPORT_ROWS];
+	char		 name[NOTE_USER_MAX * 4 + 1];
+	struct import_q	*q;
+	size_t		 n = import_select(b, import_want_by_id), at, k, i;
+	int		 out;
+
+	for (at = 0; at < n; at += k) {
+		k = import_chunk(n - at);
+		for (i = 0; i < k; i++)
+			memcpy(ids[i], b->sel[at + i]->n.user_id, 16);
+		if (model_store_err(store_import_user_names(c->st, c->tenant,
+		    (const unsigned char (*)[16])ids, k, names), e) != 0)
+			return -1;
+		for (i = 0; i < k; i++)
+			b->sel[at + i]->name = names[i];
+	}
+	for (i = 0; i < n; i++) {
+		q = b->sel[i];
+		if (q->name == NULL) {
+			if ((out = import_user_of(c, q->r, &q->n, &q->o, name,
+			    sizeof(name), e)) < 0)
+				return -1;
+			if (out == 0) {
+				q->done = 1;
+				continue;
+			}
+			if ((q->name = strdup(name)) == NULL)
+				return model_store_err(STORE_ERROR, e);
+		}
+		q->n.user = q->name;
+		q->has_uid = 1;
+	}
+	return 0;
+}
+
+/* Bounds, as a single row is checked. */
+static void
+import_flush_check(struct import_batch *b)
+{
+	size_t		 i;
+
+	for (i = 0; i < b->n; i++) {
+		const char	*why;
+
+		if (!b->q[i]->done &&
+		    (why = import_note_invalid(&b->q[i]->n)) != NULL) {
+			import_skip(b->q[i]->r, why);
+			b->q[i]->done = 1;
+		}
+	}
+}
+
+/*
+ * The digests recorded: a row read as before is unchanged (and done);
+ * a dry run ends here, every row new or changed.
+ */
+static int
+import_flush_digests(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	const char		*keys[STORE_IMPORT_ROWS];
+	unsigned char		 dig[STORE_IMPORT_ROWS][32];
+	int			 found[STORE_IMPORT_ROWS];
+	struct import_key	 k = { c->tenant, NULL, NULL, NULL };
+	size_t			 n = import_select(b, import_want_open), at, m;
+	size_t			 i;
+
+	for (at = 0; at < n; at += m) {
+		m = import_chunk(n - at);
+		for (i = 0; i < m; i++)
+			keys[i] = b->sel[at + i]->r->key;
+		k.source = b->sel[at]->r->source;
+		k.tbl = b->sel[at]->r->tbl;
+		if (model_store_err(store_import_digests(c->st, &k, keys, m,
+		    dig, found), e) != 0)
+			return -1;
+		for (i = 0; i < m; i++) {
+			struct import_q	*q = b->sel[at + i];
+
+			q->cls = !found[i] ? 1 :
+			    memcmp(dig[i], q->r->digest, 32) != 0 ? 2 : 0;
+			if (q->cls != 0 && !q->r->dry_run)
+				continue;
+			q->r->out = q->cls == 1 ? IMPORT_NEW : q->cls == 2 ?
+			    IMPORT_CHANGED : IMPORT_UNCHANGED;
+			q->done = 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Recipients named by name, for the rows to write: their ids, a
+ * statement per STORE_IMPORT_ROWS rows; one Herald has not is made (as
+ * the insert of a single row would make it).
+ */
+static int
+import_flush_by_name(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	const char	*names[STORE_IMPORT_ROWS];
+	unsigned char	 ids[STORE_IMPORT_ROWS][16];
+	int		 found[STORE_IMPORT_ROWS];
+	enum store_rc	 rc;
+	size_t		 n = import_select(b, import_want_by_name), at, k, i, j;
+
+	for (at = 0; at < n; at += k) {
+		k = import_chunk(n - at);
+		for (i = 0; i < k; i++)
+			names[i] = b->sel[at + i]->n.user;
+		if ((rc = store_import_user_ids(c->st, c->tenant, names, k,
+		    ids, found)) != STORE_OK)
+			return model_store_err(rc, e);
+		for (i = 0; i < k; i++)
+			if (found[i]) {
+				memcpy(b->sel[at + i]->n.user_id, ids[i], 16);
+				b->sel[at + i]->has_uid = 1;
+			}
+	}
+	for (i = 0; i < n; i++) {
+		struct import_q	*q = b->sel[i];
+
+		if (q->has_uid)
+			continue;
+		/* Made for an earlier row of the batch? */
+		for (j = 0; j < i; j++)
+			if (b->sel[j]->has_uid &&
+			    strcmp(b->sel[j]->n.user, q->n.user) == 0)
+				break;
+		if (j < i) {
+			memcpy(q->n.user_id, b->sel[j]->n.user_id, 16);
+			q->has_uid = 1;
+			continue;
+		}
+		rc = store_user_put(c->st, c->tenant, NULL, q->n.user, NULL, 0,
+		    c->now, q->n.user_id);
+		if (rc == STORE_OK)
+			q->has_uid = 1;
+		else if (rc != STORE_NOTFOUND)
+			return model_store_err(rc, e);
+	}
+	return 0;
+}
+
+/* One row by itself, as model_import_note writes it. */
+static int
+import_flush_one(const struct ctx *c, struct import_q *q, struct herr *e)
+{
+	if (import_note_put(c, q->r, &q->n, &q->o, e) != 0)
+		return -1;
+	q->done = 1;
+	q->written = q->r->out != IMPORT_SKIPPED;
+	return 0;
+}
+
+/* The targets of new rows sel[0..n-1], a statement per STORE_IMPORT_ROWS. */
+static int
+import_flush_targets(const struct ctx *c, struct import_q **sel, size_t n,
+    struct herr *e)
+{
+	struct note_target_row	 t[STORE_IMPORT_ROWS];
+	size_t			 i, j, m = 0, at, k;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sel[i]->o.ntargets; j++) {
+			t[m].note = sel[i]->n.id;
+			t[m].user = sel[i]->n.user_id;
+			t[m].target = sel[i]->targets[j];
+			if (++m < STORE_IMPORT_ROWS)
+				continue;
+			if (model_store_err(store_note_targets_add(c->st, t, m),
+			    e) != 0)
+				return -1;
+			m = 0;
+		}
+	for (at = 0; at < m; at += k) {
+		k = import_chunk(m - at);
+		if (model_store_err(store_note_targets_add(c->st, t + at, k),
+		    e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * New rows sel[0..n-1] with their recipients' ids: plain multi-row
+ * inserts.  A statement the database refuses (an id there already, a
+ * value it will not keep) changed nothing: its rows go one at a time.
+ */
+static int
+import_flush_new(const struct ctx *c, struct import_q **sel, size_t n,
+    struct herr *e)
+{
+	struct note_import_row	 rows[STORE_IMPORT_ROWS];
+	size_t			 at, k, i, bytes;
+
+	for (at = 0; at < n; at += k) {
+		enum store_rc	rc;
+
+		for (k = 0, bytes = 0; at + k < n && k < STORE_IMPORT_ROWS &&
+		    (k == 0 || bytes + sel[at + k]->bytes <= IMPORT_STMT_BYTES);
+		    k++)
+			bytes += sel[at + k]->bytes;
+		k = import_chunk(k);
+		for (i = 0; i < k; i++) {
+			rows[i].n = &sel[at + i]->n;
+			rows[i].deleted_at = sel[at + i]->o.deleted_at;
+		}
+		rc = store_note_import_rows(c->st, c->tenant, rows, k);
+		/* A refusal that cost the connection lost the transaction. */
+		if ((rc == STORE_CONFLICT || rc == STORE_INVALID) &&
+		    store_in_tx(c->st)) {
+			for (i = 0; i < k; i++)
+				if (import_flush_one(c, sel[at + i], e) != 0)
+					return -1;
+			continue;
+		}
+		if (rc != STORE_OK)
+			return model_store_err(rc == STORE_INVALID ?
+			    STORE_UNAVAILABLE : rc, e);
+		for (i = 0; i < k; i++) {
+			sel[at + i]->r->out = IMPORT_NEW;
+			sel[at + i]->done = 1;
+			sel[at + i]->written = 1;
+		}
+		if (import_flush_targets(c, sel + at, k, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The writes, in the source's order: runs of new rows with known
+ * recipients many a statement, any other row by itself.
+ */
+static int
+import_flush_notes(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	struct import_q	*q;
+	size_t		 i, run = 0;
+
+	for (i = 0; i <= b->n; i++) {
+		q = i < b->n ? b->q[i] : NULL;
+		if (q != NULL && q->done)
+			continue;
+		if (q != NULL && q->cls == 1 && q->has_uid) {
+			b->sel[run++] = q;
+			continue;
+		}
+		if (run > 0 && import_flush_new(c, b->sel, run, e) != 0)
+			return -1;
+		run = 0;
+		if (q != NULL && import_flush_one(c, q, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The digests of the rows written, a statement per STORE_IMPORT_ROWS. */
+static int
+import_flush_record(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	const char		*keys[STORE_IMPORT_ROWS];
+	unsigned char		 dig[STORE_IMPORT_ROWS][32];
+	struct import_key	 k = { c->tenant, NULL, NULL, NULL };
+	size_t			 n = import_select(b, import_want_written), at, m;
+	size_t			 i;
+
+	for (at = 0; at < n; at += m) {
+		m = import_chunk(n - at);
+		for (i = 0; i < m; i++) {
+			keys[i] = b->sel[at + i]->r->key;
+			memcpy(dig[i], b->sel[at + i]->r->digest, 32);
+		}
+		k.source = b->sel[at]->r->source;
+		k.tbl = b->sel[at]->r->tbl;
+		if (model_store_err(store_import_digests_put(c->st, &k, keys,
+		    (const unsigned char (*)[32])dig, m, c->now), e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+model_import_flush(const struct ctx *c, struct import_batch *b,
+    struct herr *e)
+{
+	int	rc = -1;
+
+	if (b == NULL || b->n == 0)
+		return 0;
+	/* The order of model_import_note's checks, a step for all rows. */
+	if (import_flush_by_id(c, b, e) != 0)
+		goto out;
+	import_flush_check(b);
+	if (import_flush_digests(c, b, e) != 0 ||
+	    import_flush_by_name(c, b, e) != 0 ||
+	    import_flush_notes(c, b, e) != 0 ||
+	    import_flush_record(c, b, e) != 0)
+		goto out;
+	rc = 0;
+out:
+	model_import_batch_clear(b);
+	return rc;
 }
 
 int

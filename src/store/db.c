@@ -22,6 +22,7 @@
 
 #define DB_COLS_MAX	32
 #define DB_PARAMS_MAX	160	/* K: as many as notes.c's query builder binds */
+#define DB_PARAMS_BULK	4096	/* R: the import's multi-row statements */
 #define DB_STRBUF_INIT	256
 #define DB_RETRY_MS	250	/* between reconnect attempts while down */
 #define DB_CACHE_SLOTS	1024	/* prepared statements kept, a power of 2 */
@@ -446,15 +447,21 @@ static enum store_rc
 db_run(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, MYSQL_STMT **out)
 {
-	MYSQL_BIND	 b[DB_PARAMS_MAX];
-	unsigned long	 lens[DB_PARAMS_MAX];
+	MYSQL_BIND	 bs[DB_PARAMS_MAX], *b = bs;
+	unsigned long	 ls[DB_PARAMS_MAX], *lens = ls;
 	MYSQL_STMT	*s = NULL;
 	enum store_rc	 rc;
 	int		 attempt, had_conn, in_tx = st->in_tx;
 	int64_t		 t0;
 
-	if (n > DB_PARAMS_MAX)
+	if (n > DB_PARAMS_BULK)
 		return STORE_ERROR;
+	/* Past what the stack holds (the import's rows): the heap. */
+	if (n > DB_PARAMS_MAX && ((b = calloc(n, sizeof(*b))) == NULL ||
+	    (lens = calloc(n, sizeof(*lens))) == NULL)) {
+		free(b);
+		return STORE_ERROR;
+	}
 	st->maybe_applied = 0;
 	for (attempt = 0;; attempt++) {
 		had_conn = st->conn != NULL;
@@ -466,7 +473,8 @@ db_run(struct store *st, const char *sql,
 				metrics_db_statement(db_clock_us() - t0);
 				st->used++;
 				*out = s;
-				return STORE_OK;
+				rc = STORE_OK;
+				goto out;
 			}
 			rc = db_fail(st, mysql_stmt_errno(s),
 			    mysql_stmt_error(s), "execute");
@@ -489,14 +497,20 @@ db_run(struct store *st, const char *sql,
 			}
 			/* Retried here already: not again by model_tx. */
 			st->retry = 0;
-			return rc;
+			goto out;
 		}
 		/* Only an idle connection lost before this request did anything. */
 		if (rc != STORE_UNAVAILABLE || !had_conn || st->conn != NULL ||
 		    attempt > 0 || st->used > 0 || st->in_tx)
-			return rc;
+			goto out;
 		st->next_try = 0;
 	}
+out:
+	if (b != bs) {
+		free(b);
+		free(lens);
+	}
+	return rc;
 }
 
 enum store_rc

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -440,4 +441,302 @@ store_delivery_import(struct store *st, const char *tenant,
 	    "WHERE id = ? AND tenant = ?", fv, 2, &found, 1)) != STORE_OK)
 		return rc;
 	return found == 1 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* --- many rows a statement (the import's batches) ---------------------- */
+
+#define IMPORT_SQL_MAX	16384
+
+/*
+ * "head", n copies of "tuple" joined by ", ", then "tail": a statement
+ * over n rows, from constant fragments only.  -1 when it does not fit.
+ */
+static int
+import_sql(char *buf, size_t sz, const char *head, const char *tuple,
+    size_t n, const char *tail)
+{
+	size_t	hl = strlen(head), tl = strlen(tuple), el = strlen(tail);
+	size_t	at, i;
+
+	if (n == 0 || n > STORE_IMPORT_ROWS || hl + n * (tl + 2) + el >= sz)
+		return -1;
+	memcpy(buf, head, hl);
+	at = hl;
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			memcpy(buf + at, ", ", 2);
+			at += 2;
+		}
+		memcpy(buf + at, tuple, tl);
+		at += tl;
+	}
+	memcpy(buf + at, tail, el + 1);
+	return 0;
+}
+
+struct digests_found {
+	const char *const	*keys;
+	size_t			 n;
+	size_t			 next;		/* rows come mostly in order */
+	unsigned char		(*digests)[32];
+	int			*found;
+};
+
+static int
+digests_row(const struct sqlrow *r, void *arg)
+{
+	struct digests_found	*f = arg;
+	const char		*key = row_str(r, 0, NULL), *d;
+	size_t			 len = 0, k;
+
+	if (key == NULL || (d = row_str(r, 1, &len)) == NULL || len != 32)
+		return 0;
+	for (k = 0; k < f->n; k++) {
+		size_t	i = (f->next + k) % f->n;
+
+		if (strcmp(f->keys[i], key) == 0) {
+			memcpy(f->digests[i], d, 32);
+			f->found[i] = 1;
+			f->next = (i + 1) % f->n;
+			break;
+		}
+	}
+	return 0;
+}
+
+enum store_rc
+store_import_digests(struct store *st, const struct import_key *k,
+    const char *const *keys, size_t n, unsigned char (*digests)[32],
+    int *found)
+{
+	struct digests_found	 f = { keys, n, 0, digests, found };
+	char			 sql[IMPORT_SQL_MAX];
+	struct sqlv		*v;
+	enum store_rc		 rc;
+	size_t			 i;
+
+	if (import_sql(sql, sizeof(sql), "SELECT src_key, digest FROM "
+	    "import_rows WHERE tenant = ? AND source = ? AND tbl = ? AND "
+	    "src_key IN (", "?", n, ")") != 0 ||
+	    (v = calloc(n + 3, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	v[0] = SQL_STR(k->tenant);
+	v[1] = SQL_STR(k->source);
+	v[2] = SQL_STR(k->tbl);
+	for (i = 0; i < n; i++) {
+		v[3 + i] = SQL_STR(keys[i]);
+		found[i] = 0;
+	}
+	rc = db_select(st, sql, v, n + 3, digests_row, &f);
+	free(v);
+	return rc;
+}
+
+enum store_rc
+store_import_digests_put(struct store *st, const struct import_key *k,
+    const char *const *keys, const unsigned char (*digests)[32], size_t n,
+    int64_t now)
+{
+	char		 sql[IMPORT_SQL_MAX];
+	struct sqlv	*v;
+	enum store_rc	 rc;
+	size_t		 i;
+
+	if (import_sql(sql, sizeof(sql), "INSERT INTO import_rows (tenant, "
+	    "source, tbl, src_key, digest, updated) VALUES ",
+	    "(?, ?, ?, ?, ?, ?)", n, " ON DUPLICATE KEY UPDATE "
+	    "import_rows.updated = IF(import_rows.digest = VALUES(digest), "
+	    "import_rows.updated, VALUES(updated)), "
+	    "import_rows.digest = VALUES(digest)") != 0 ||
+	    (v = calloc(n * 6, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		v[6 * i] = SQL_STR(k->tenant);
+		v[6 * i + 1] = SQL_STR(k->source);
+		v[6 * i + 2] = SQL_STR(k->tbl);
+		v[6 * i + 3] = SQL_STR(keys[i]);
+		v[6 * i + 4] = SQL_BIN(digests[i], 32);
+		v[6 * i + 5] = SQL_I64(now);
+	}
+	rc = db_exec(st, sql, v, n * 6, NULL);
+	free(v);
+	return rc;
+}
+
+/* Rows (username, id), or (id, username): every input that matches. */
+struct users_found {
+	const char *const	*names;		/* by name, or */
+	const unsigned char	(*ids)[16];	/* by id */
+	size_t			 n;
+	unsigned char		(*got)[16];
+	int			*found;
+	char			**gotnames;
+	int			 oom;
+};
+
+static int
+users_row(const struct sqlrow *r, void *arg)
+{
+	struct users_found	*f = arg;
+	const unsigned char	*id;
+	const char		*name;
+	size_t			 i;
+
+	if (f->names != NULL) {
+		if ((name = row_str(r, 0, NULL)) == NULL ||
+		    (id = row_bin16(r, 1)) == NULL)
+			return 0;
+		for (i = 0; i < f->n; i++)
+			if (strcmp(f->names[i], name) == 0) {
+				memcpy(f->got[i], id, 16);
+				f->found[i] = 1;
+			}
+		return 0;
+	}
+	if ((id = row_bin16(r, 0)) == NULL ||
+	    (name = row_str(r, 1, NULL)) == NULL)
+		return 0;
+	for (i = 0; i < f->n; i++)
+		if (f->gotnames[i] == NULL && memcmp(f->ids[i], id, 16) == 0 &&
+		    (f->gotnames[i] = strdup(name)) == NULL)
+			f->oom = 1;
+	return 0;
+}
+
+enum store_rc
+store_import_user_ids(struct store *st, const char *tenant,
+    const char *const *names, size_t n, unsigned char (*ids)[16], int *found)
+{
+	struct users_found	 f = { names, NULL, n, ids, found, NULL, 0 };
+	char			 sql[IMPORT_SQL_MAX];
+	struct sqlv		*v;
+	enum store_rc		 rc;
+	size_t			 i;
+
+	if (import_sql(sql, sizeof(sql), "SELECT username, id FROM users "
+	    "WHERE tenant = ? AND username IN (", "?", n, ")") != 0 ||
+	    (v = calloc(n + 1, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	v[0] = SQL_STR(tenant);
+	for (i = 0; i < n; i++) {
+		v[1 + i] = SQL_STR(names[i]);
+		found[i] = 0;
+	}
+	rc = db_select(st, sql, v, n + 1, users_row, &f);
+	free(v);
+	return rc;
+}
+
+enum store_rc
+store_import_user_names(struct store *st, const char *tenant,
+    const unsigned char (*ids)[16], size_t n, char **names)
+{
+	struct users_found	 f = { NULL, ids, n, NULL, NULL, names, 0 };
+	char			 sql[IMPORT_SQL_MAX];
+	struct sqlv		*v;
+	enum store_rc		 rc;
+	size_t			 i;
+
+	if (import_sql(sql, sizeof(sql), "SELECT id, username FROM users "
+	    "WHERE tenant = ? AND id IN (", "?", n, ")") != 0 ||
+	    (v = calloc(n + 1, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	v[0] = SQL_STR(tenant);
+	for (i = 0; i < n; i++) {
+		v[1 + i] = SQL_BIN(ids[i], 16);
+		names[i] = NULL;
+	}
+	rc = db_select(st, sql, v, n + 1, users_row, &f);
+	free(v);
+	if (rc == STORE_OK && f.oom)
+		rc = STORE_ERROR;
+	if (rc != STORE_OK)
+		for (i = 0; i < n; i++) {
+			free(names[i]);
+			names[i] = NULL;
+		}
+	return rc;
+}
+
+#define NOTE_ROW_COLS	26
+
+enum store_rc
+store_note_import_rows(struct store *st, const char *tenant,
+    const struct note_import_row *rows, size_t n)
+{
+	char			 sql[IMPORT_SQL_MAX];
+	unsigned long long	 affected = 0;
+	struct sqlv		*v;
+	enum store_rc		 rc;
+	size_t			 i;
+
+	/* A plain INSERT: an id there already fails it all (CONFLICT). */
+	if (import_sql(sql, sizeof(sql), "INSERT INTO notifications (id, "
+	    "tenant, user_id, sender, type, subject, body, body_format, link, "
+	    "icon, actions, payload, template, lang, email, created, updated, "
+	    "seen, seen_at, deleted, deleted_at, targets, template_id, "
+	    "created_by, updated_by, icon_title) VALUES ", "(?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n,
+	    "") != 0 || (v = calloc(n * NOTE_ROW_COLS, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		const struct note	*x = rows[i].n;
+		struct sqlv		*p = v + i * NOTE_ROW_COLS;
+
+		*p++ = SQL_BIN(x->id, 16);
+		*p++ = SQL_STR(tenant);
+		*p++ = SQL_BIN(x->user_id, 16);
+		*p++ = SQL_OPTSTR(x->sender);
+		*p++ = SQL_STR(x->type);
+		*p++ = SQL_STR(x->subject);
+		*p++ = SQL_STR(x->body);
+		*p++ = SQL_I64(x->format);
+		*p++ = SQL_OPTSTR(x->link);
+		*p++ = SQL_OPTSTR(x->icon);
+		*p++ = SQL_OPTSTR(x->actions);
+		*p++ = SQL_STR(x->payload);
+		*p++ = SQL_OPTSTR(x->template);
+		*p++ = SQL_OPTSTR(x->lang);
+		*p++ = SQL_I64(x->email != 0);
+		*p++ = SQL_I64(x->created);
+		*p++ = SQL_I64(x->updated);
+		*p++ = SQL_I64(x->seen != 0);
+		*p++ = x->seen ? SQL_I64(x->seen_at) : SQL_NULL;
+		*p++ = SQL_I64(x->deleted != 0);
+		*p++ = x->deleted ? SQL_I64(rows[i].deleted_at) : SQL_NULL;
+		*p++ = SQL_OPTSTR(x->targets);
+		*p++ = x->has_template_id ? SQL_BIN(x->template_id, 16) :
+		    SQL_NULL;
+		*p++ = SQL_OPTSTR(x->created_by);
+		*p++ = SQL_OPTSTR(x->updated_by);
+		*p = SQL_OPTSTR(x->icon_title);
+	}
+	rc = db_exec(st, sql, v, n * NOTE_ROW_COLS, &affected);
+	free(v);
+	if (rc == STORE_OK && affected != n)
+		rc = STORE_ERROR;
+	return rc;
+}
+
+enum store_rc
+store_note_targets_add(struct store *st, const struct note_target_row *rows,
+    size_t n)
+{
+	char		 sql[IMPORT_SQL_MAX];
+	struct sqlv	*v;
+	enum store_rc	 rc;
+	size_t		 i;
+
+	if (import_sql(sql, sizeof(sql), "INSERT IGNORE INTO note_targets "
+	    "(notification_id, user_id, target) VALUES ", "(?, ?, ?)", n,
+	    "") != 0 || (v = calloc(n * 3, sizeof(*v))) == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		v[3 * i] = SQL_BIN(rows[i].note, 16);
+		v[3 * i + 1] = SQL_BIN(rows[i].user, 16);
+		v[3 * i + 2] = SQL_BIN(rows[i].target, 16);
+	}
+	rc = db_exec(st, sql, v, n * 3, NULL);
+	free(v);
+	return rc;
 }

@@ -86,14 +86,17 @@ $load .= "INSERT INTO users (id, username) VALUES ($_->[0], '$_->[1]');\n"
 $load .= "SELECT setval('users_id_seq', 4);\n";
 # The orphan (user 999) needs the foreign keys off, as a damaged store has.
 $load .= "SET session_replication_role = replica;\n";
-for my $n (@NOTES) {
-	$load .= sprintf "INSERT INTO notifications (id, uuid, type, user_id, "
+# One source notification; its uuid is its own unless {uuid} says.
+sub note_sql ($n) {
+	return sprintf "INSERT INTO notifications (id, uuid, type, user_id, "
 	    . "subject, seen, deleted, date_created, message) VALUES (%d, '%s', "
-	    . "'%s', %d, %s, %s, %s, %s, %s);\n", $n->{id}, uid($n->{id}),
-	    $n->{type}, $n->{user}, lit($n->{subject}),
-	    $n->{seen} ? 'true' : 'false', $n->{deleted} ? 'true' : 'false',
-	    ts_sql($n->{ts}), lit(message_json($n));
+	    . "'%s', %d, %s, %s, %s, %s, %s);\n", $n->{id},
+	    $n->{uuid} // uid($n->{id}), $n->{type}, $n->{user},
+	    lit($n->{subject}), $n->{seen} ? 'true' : 'false',
+	    $n->{deleted} ? 'true' : 'false', ts_sql($n->{ts}),
+	    lit(message_json($n));
 }
+$load .= note_sql($_) for @NOTES;
 $load .= "SET session_replication_role = DEFAULT;\n";
 $load .= "INSERT INTO email_notification_messages (notification_id, template, "
     . "address, date_sent, payload) VALUES (2, 'analysis_status_change', "
@@ -275,6 +278,38 @@ $pg->psql('notifications', 'UPDATE notifications SET seen = true WHERE id = 6');
 is_deeply report_row($out, 'notifications'), [9, 0, 1, 6, 2],
     'changed source row: 1 changed' or diag $out;
 is listing('bob')->{unseen_total}, '1', 'bob: the change arrived';
+
+# One batch of new, changed and unchanged rows: each counted as what it is.
+$pg->psql('notifications', 'UPDATE notifications SET seen = true WHERE id = 9;'
+    . note_sql({ id => 10, user => 2, type => 'data', subject => 'bob new',
+    ts => $T0 + 8000 }));
+($rc, $out) = import_run('mixed', '--from', $URL);
+is_deeply report_row($out, 'notifications'), [10, 1, 1, 6, 2],
+    'one batch: 1 new, 1 changed, 6 unchanged, 2 skipped' or diag $out;
+$b = listing('bob');
+is_deeply [@$b{qw(total unseen_total)}], ['4', '1'],
+    'bob: the new one unseen, the changed one read';
+is $b->{messages}[0]{message}{id}, uc uid(10), 'bob: the new one first';
+
+# A new row whose id is another user's notification is skipped, and the
+# new rows beside it in the batch are imported all the same.
+$pg->psql('notifications', note_sql({ id => 11, user => 3, type => 'data',
+    subject => 'not alice', ts => $T0 + 9000, uuid => uid(1) })
+    . note_sql({ id => 12, user => 3, type => 'data', subject => 'carol new',
+    ts => $T0 + 9500 }));
+my $alice = listing('alice');
+($rc, $out) = import_run('foreign', '--from', $URL);
+is $rc, 3, 'an id of another user\'s: exit 3';
+like $out, qr/skipped notifications 11: its id is another user's notification/,
+    'the row with another user\'s id is reported with its key';
+is_deeply report_row($out, 'notifications'), [12, 1, 0, 8, 3],
+    'that batch: 1 new, 8 unchanged, 3 skipped' or diag $out;
+is_deeply listing('alice'), $alice, 'alice: her notification as it was';
+is_deeply [map { $_->{message}{id} } @{ listing('carol')->{messages} }],
+    [uc uid(12)], 'carol: only the new one';
+is $s->sql_value("SELECT COUNT(*) FROM import_rows WHERE tbl = "
+    . "'notifications' AND src_key = '11'"), 0,
+    'the skipped row\'s digest is not kept: the next run reports it again';
 
 # --- kill -9 mid-import, resume: as one clean run ----------------------------
 $pg->createdb('big');

@@ -92,7 +92,8 @@ our @DURABLE_OPTS = ('--innodb-flush-log-at-trx-commit=1', '--sync-binlog=1');
 our @FAST_OPTS = ('--innodb-flush-log-at-trx-commit=2');
 
 # mariadbd's command line for a datadir, socket, PID file and error log;
-# durable => 1 for @DURABLE_OPTS instead of @FAST_OPTS.
+# durable => 1 for @DURABLE_OPTS instead of @FAST_OPTS; buffer_pool =>
+# MiB instead of @INNODB_OPTS' 64.
 sub server_command (%o) {
 	my @cmd = (prog('mariadbd', 'mysqld'), '--no-defaults',
 	    "--datadir=$o{datadir}", "--socket=$o{socket}", '--skip-networking',
@@ -102,6 +103,9 @@ sub server_command (%o) {
 	    '--innodb-buffer-pool-load-at-startup=0',
 	    '--character-set-server=utf8mb4',
 	    '--collation-server=utf8mb4_general_ci');
+	# The last of an option wins.
+	push @cmd, "--innodb-buffer-pool-size=$o{buffer_pool}M"
+	    if $o{buffer_pool};
 	push @cmd, '--user=root' if $> == 0;
 	return @cmd;
 }
@@ -155,7 +159,8 @@ sub start ($owner, $builddir) {
 
 	my @cmd = server_command(datadir => $data, socket => $sock,
 	    pid_file => "$dir/mariadbd.pid", error_log => $errlog,
-	    durable => $owner->{durable});
+	    durable => $owner->{durable},
+	    buffer_pool => $owner->{buffer_pool});
 	my $pid = $owner->spawn_into('mariadb_pid', "$dir/mariadbd.out", @cmd);
 	wait_ready($owner, $pid, $sock, $errlog, "$dir/mariadbd.out");
 	$owner->debug('mariadbd accepts');

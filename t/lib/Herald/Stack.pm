@@ -252,6 +252,9 @@ sub start ($class, %opts) {
 		# (Herald::MariaDB::@FAST_OPTS); durable => 1 (the quick start)
 		# flushes at every commit.
 		durable	=> $opts{durable} ? 1 : 0,
+		# buffer_pool => MiB (a benchmark's): InnoDB's buffer pool,
+		# instead of the test stacks' 64 MB.
+		buffer_pool => $opts{buffer_pool},
 	}, $class;
 	my $base = $ENV{HERALD_TEST_TMPDIR} // File::Spec->tmpdir;
 	if (defined $opts{dir}) {
