@@ -124,13 +124,13 @@ canon_hex(char c)
 static int
 canon_string(struct canon *c)
 {
-	unsigned char	 ch;
 	unsigned int	 v;
 
 	if (c->at >= c->len || c->s[c->at] != '"')
 		return 0;
 	for (c->at++; c->at < c->len; c->at++) {
-		ch = (unsigned char)c->s[c->at];
+		unsigned char	ch = (unsigned char)c->s[c->at];
+
 		if (ch == '"') {
 			c->at++;
 			return 1;
@@ -194,54 +194,48 @@ canon_word(struct canon *c, const char *w)
 	return 1;
 }
 
-/* An object whose keys differ byte for byte: canonical keys differ so. */
-static int
-canon_object(struct canon *c)
-{
-	size_t	key[CANON_KEYS_MAX], klen[CANON_KEYS_MAX], n = 0, i, k;
+/* An object's keys, to find one written twice. */
+struct canon_keys {
+	size_t	at[CANON_KEYS_MAX];
+	size_t	len[CANON_KEYS_MAX];
+	size_t	n;
+};
 
-	c->at++;
-	if (c->at < c->len && c->s[c->at] == '}') {
-		c->at++;
-		return 1;
-	}
-	for (;;) {
-		if (n == CANON_KEYS_MAX)
+/* A key and its colon; canonical keys that differ differ byte for byte. */
+static int
+canon_key(struct canon *c, struct canon_keys *k)
+{
+	size_t	start = c->at, i;
+
+	if (k->n == CANON_KEYS_MAX || !canon_string(c))
+		return 0;
+	k->at[k->n] = start;
+	k->len[k->n] = c->at - start;
+	for (i = 0; i < k->n; i++)
+		if (k->len[i] == k->len[k->n] &&
+		    memcmp(c->s + k->at[i], c->s + start, k->len[i]) == 0)
 			return 0;
-		k = c->at;
-		if (!canon_string(c))
-			return 0;
-		key[n] = k;
-		klen[n] = c->at - k;
-		for (i = 0; i < n; i++)
-			if (klen[i] == klen[n] &&
-			    memcmp(c->s + key[i], c->s + k, klen[n]) == 0)
-				return 0;
-		n++;
-		if (c->at >= c->len || c->s[c->at++] != ':' ||
-		    !canon_value(c) || c->at >= c->len)
-			return 0;
-		if (c->s[c->at] == '}') {
-			c->at++;
-			return 1;
-		}
-		if (c->s[c->at++] != ',')
-			return 0;
-	}
+	k->n++;
+	return c->at < c->len && c->s[c->at++] == ':';
 }
 
+/* An object or an array, at its opening bracket. */
 static int
-canon_array(struct canon *c)
+canon_container(struct canon *c)
 {
-	c->at++;
-	if (c->at < c->len && c->s[c->at] == ']') {
+	struct canon_keys	 keys;
+	char			 close = c->s[c->at] == '{' ? '}' : ']';
+
+	keys.n = 0;
+	if (++c->at < c->len && c->s[c->at] == close) {
 		c->at++;
 		return 1;
 	}
 	for (;;) {
-		if (!canon_value(c) || c->at >= c->len)
+		if ((close == '}' && !canon_key(c, &keys)) ||
+		    !canon_value(c) || c->at >= c->len)
 			return 0;
-		if (c->s[c->at] == ']') {
+		if (c->s[c->at] == close) {
 			c->at++;
 			return 1;
 		}
@@ -262,7 +256,7 @@ canon_value(struct canon *c)
 	case '[':
 		if (c->depth-- <= 0)
 			return 0;
-		ok = c->s[c->at] == '{' ? canon_object(c) : canon_array(c);
+		ok = canon_container(c);
 		c->depth++;
 		return ok;
 	case '"':
