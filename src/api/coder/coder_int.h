@@ -57,8 +57,6 @@ int	coder_reply(struct reply *, int status, struct jbuf *b,
 	    const char *failed);
 /* RFC 3339 with Go's trimmed fraction, UTC, into buf (40 bytes do). */
 void	coder_time_text(int64_t ms, char *buf, size_t sz);
-/* The same as a JSON string; JSON null for 0 if nullable. */
-struct json_object *coder_time(int64_t ms, int nullable);
 /*
  * An InboxNotification into "b" (noslash), as coder_json writes it.  An
  * empty stored icon shows "icon"; with "icon" NULL and icon_at given,

@@ -204,17 +204,6 @@ coder_time_text(int64_t ms, char *buf, size_t sz)
 	}
 }
 
-struct json_object *
-coder_time(int64_t ms, int nullable)
-{
-	char	buf[40];
-
-	if (ms == 0 && nullable)
-		return NULL;
-	coder_time_text(ms, buf, sizeof(buf));
-	return json_object_new_string(buf);
-}
-
 int
 coder_note_write(struct jbuf *b, const struct note *n, const char *icon,
     size_t *icon_at)
@@ -260,9 +249,6 @@ int
 coder_reply(struct reply *rep, int status, struct jbuf *b,
     const char *failed)
 {
-	char	*body;
-	size_t	 len;
-
 	/* json.Encoder's newline. */
 	jbuf_lit(b, "\n");
 	if (b->over) {
@@ -270,9 +256,7 @@ coder_reply(struct reply *rep, int status, struct jbuf *b,
 		return coder_fail(rep, 500, failed, "the answer is larger "
 		    "than reply_max");
 	}
-	body = jbuf_take(b, &len);
-	return reply_take(rep, status, "application/json; charset=utf-8", body,
-	    len);
+	return reply_jbuf(rep, status, b);
 }
 
 const char *

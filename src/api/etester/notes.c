@@ -87,23 +87,6 @@ et_model_err(struct reply *rep, const struct herr *e)
 	return e->status;
 }
 
-/* The body in "b" (taken), or a 500 when it did not fit; the status. */
-static int
-et_reply(struct reply *rep, int status, struct jbuf *b)
-{
-	char	*body;
-	size_t	 len;
-
-	if (b->over) {
-		jbuf_free(b);
-		return et_fail(rep, 500, "the answer is larger than "
-		    "reply_max");
-	}
-	body = jbuf_take(b, &len);
-	return reply_take(rep, status, "application/json; charset=utf-8", body,
-	    len);
-}
-
 /* --- the path's user, the absolute URLs ------------------------------ */
 
 struct et_user {
@@ -330,7 +313,7 @@ api_et_list(struct request *req, struct reply *rep)
 	snprintf(self, sizeof(self), "%s%s", origin, req->path);
 	jbuf_lit_str(&out, ",\"Self\":", self);
 	jbuf_lit(&out, "}");
-	return et_reply(rep, 200, &out);
+	return reply_jbuf(rep, 200, &out);
 }
 
 int
@@ -472,7 +455,7 @@ et_fetch(struct request *req, struct reply *rep, const struct et_user *u,
 		jbuf_free(&p.out);
 		return 0;
 	}
-	return et_reply(rep, status, &p.out) == status ? 0 : -1;
+	return reply_jbuf(rep, status, &p.out) == status ? 0 : -1;
 }
 
 /* The same for the path's {id}, into "id". */
@@ -529,8 +512,9 @@ api_et_get(struct request *req, struct reply *rep)
 	struct et_user	u;
 	unsigned char	id[16];
 
-	if (et_path_user(req, rep, &u) == 0)
-		(void)et_own(req, rep, &u, id, 200);
+	if (et_path_user(req, rep, &u) != 0)
+		return rep->status;
+	(void)et_own(req, rep, &u, id, 200);
 	return rep->status;
 }
 

@@ -310,7 +310,7 @@ api_pj_list(struct request *req, struct reply *rep)
 	jbuf_lit_i64(&p.out, ",\"current_page\":", page);
 	jbuf_lit_i64(&p.out, ",\"total_pages\":", pages);
 	jbuf_lit(&p.out, "}}}");
-	return pj_reply(rep, 200, &p.out);
+	return reply_jbuf(rep, 200, &p.out);
 }
 
 /* --- GET /api/latest-notifications ------------------------------------ */
@@ -346,7 +346,7 @@ api_pj_latest(struct request *req, struct reply *rep)
 		return pj_model_err(rep, &e);
 	}
 	jbuf_lit(&p.out, "]}");
-	return pj_reply(rep, 200, &p.out);
+	return reply_jbuf(rep, 200, &p.out);
 }
 
 /* --- one notification ------------------------------------------------- */
@@ -396,7 +396,7 @@ pj_own(struct request *req, struct reply *rep, unsigned char id[16],
 		goto fail;
 	}
 	if (render)
-		return pj_reply(rep, 200, &p.out) == 200 ? 0 : -1;
+		return reply_jbuf(rep, 200, &p.out) == 200 ? 0 : -1;
 	jbuf_free(&p.out);
 	return 0;
 fail:
@@ -522,7 +522,7 @@ api_pj_mark(struct request *req, struct reply *rep)
 	}
 	free(ids);
 	jbuf_lit(&p.out, "]}");
-	return pj_reply(rep, 200, &p.out);
+	return reply_jbuf(rep, 200, &p.out);
 fail:
 	free(ids);
 	jbuf_free(&p.out);

@@ -42,7 +42,5 @@ int	pj_date_parse(const char *, int64_t *ms);
  * writes return.
  */
 int	pj_note_write(struct jbuf *b, const struct note *, const char *zone);
-/* The body in "b" (taken), or a 500 when it did not fit; the status. */
-int	pj_reply(struct reply *, int status, struct jbuf *b);
 
 #endif

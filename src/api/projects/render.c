@@ -299,19 +299,3 @@ pj_note_write(struct jbuf *b, const struct note *n, const char *zone)
 	jbuf_lit(b, id);
 	return jbuf_lit(b, "\",\"rel\":\"self\",\"type\":\"GET\"}]}");
 }
-
-int
-pj_reply(struct reply *rep, int status, struct jbuf *b)
-{
-	char	*body;
-	size_t	 len;
-
-	if (b->over) {
-		jbuf_free(b);
-		return reply_fail(rep, 500, HERR_INTERNAL, "the answer is "
-		    "larger than reply_max");
-	}
-	body = jbuf_take(b, &len);
-	return reply_take(rep, status, "application/json; charset=utf-8", body,
-	    len);
-}
