@@ -15,6 +15,7 @@ struct jbuf {
 	size_t	 cap;
 	size_t	 max;		/* bytes it may hold */
 	int	 over;		/* a write did not fit (or memory ran out) */
+	int	 noslash;	/* jbuf_str keeps '/' as jsonio_text does */
 };
 
 void	jbuf_init(struct jbuf *, size_t max);
@@ -22,7 +23,10 @@ void	jbuf_free(struct jbuf *);
 /* Each returns 0, or -1 (and sets over) when the text did not fit. */
 int	jbuf_raw(struct jbuf *, const char *, size_t);
 int	jbuf_lit(struct jbuf *, const char *);
-/* A JSON string, escaped as json-c escapes it; NULL writes null. */
+/*
+ * A JSON string, escaped as json-c escapes it ('/' as "\/", unless the
+ * buffer is noslash: then as jsonio_text writes it); NULL writes null.
+ */
 int	jbuf_str(struct jbuf *, const char *);
 int	jbuf_i64(struct jbuf *, long long);
 /* HTML-escaped text: & < > always, and " and ' when asked. */

@@ -50,4 +50,23 @@ struct json_object *jsonio_object(const struct jsonio_field *, size_t n);
 /* Text of "doc" (borrowed, valid until doc is put) and its length. */
 const char *jsonio_text(struct json_object *, size_t *len);
 
+/*
+ * 1 when the "len" bytes of "text" are one JSON object or array exactly
+ * as jsonio_text writes what jsonio_parse(text, len, depth) reads: no
+ * white space, json-c's escapes, integers of at most 18 digits, no key
+ * twice, nested less than "depth" deep.  Such text may be copied into an
+ * answer as it is; 0 says only that it must be parsed to be known.
+ */
+int	jsonio_canonical(const char *text, size_t len, int depth);
+
+/*
+ * Stored JSON text into "b" as jsonio_text would write it once parsed:
+ * as it is when canonical, else parsed (with "depth") and written
+ * again; "dflt" when it is not an object (open '{') or an array ('[').
+ * Returns what the jbuf writes return.
+ */
+struct jbuf;
+int	jsonio_stored(struct jbuf *b, const char *text, int depth, char open,
+	    const char *dflt);
+
 #endif

@@ -32,6 +32,15 @@ int	reply_json(struct reply *, int status, struct json_object *doc);
 int	reply_take(struct reply *, int status, const char *ctype, char *body,
 	    size_t len);
 
+/*
+ * Take the JSON text written in "b" as the body (the buffer is empty
+ * after).  When a write to "b" did not fit, "b" is freed and a 500
+ * (HERR_INTERNAL) recorded for the dialect to render instead.  Returns
+ * the status.
+ */
+struct jbuf;
+int	reply_jbuf(struct reply *, int status, struct jbuf *b);
+
 /* Set a literal body.  Returns status. */
 int	reply_text(struct reply *, int status, const char *ctype,
 	    const char *text);

@@ -17,10 +17,14 @@ jbuf_init(struct jbuf *b, size_t max)
 void
 jbuf_free(struct jbuf *b)
 {
+	int	noslash;
+
 	if (b == NULL)
 		return;
+	noslash = b->noslash;
 	free(b->buf);
 	jbuf_init(b, b->max);
+	b->noslash = noslash;
 }
 
 int
@@ -69,7 +73,8 @@ jbuf_str(struct jbuf *b, const char *s)
 	for (run = s; *s != '\0'; s++) {
 		unsigned char	c = (unsigned char)*s;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c != '/')
+		if (c >= 0x20 && c != '"' && c != '\\' &&
+		    (c != '/' || b->noslash))
 			continue;
 		jbuf_raw(b, run, (size_t)(s - run));
 		switch (c) {

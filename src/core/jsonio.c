@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "jbuf.h"
 #include "jsonio.h"
 #include "util.h"
 
@@ -98,6 +99,211 @@ jsonio_text(struct json_object *doc, size_t *len)
 {
 	return json_object_to_json_string_length(doc,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+}
+
+/* --- canonical text: what json-c writes, checked without parsing --- */
+
+#define CANON_KEYS_MAX	64	/* keys of one object compared for repeats */
+
+struct canon {
+	const char	*s;
+	size_t		 len;
+	size_t		 at;
+	int		 depth;	/* containers still allowed */
+};
+
+static int	canon_value(struct canon *);
+
+static int
+canon_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* A string as json-c escapes it ('/' kept, as jsonio_text asks). */
+static int
+canon_string(struct canon *c)
+{
+	unsigned int	 v;
+
+	if (c->at >= c->len || c->s[c->at] != '"')
+		return 0;
+	for (c->at++; c->at < c->len; c->at++) {
+		unsigned char	ch = (unsigned char)c->s[c->at];
+
+		if (ch == '"') {
+			c->at++;
+			return 1;
+		}
+		if (ch < 0x20)
+			return 0;
+		if (ch != '\\')
+			continue;
+		if (++c->at >= c->len)
+			return 0;
+		switch (c->s[c->at]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			continue;
+		case 'u':
+			break;
+		default:
+			return 0;
+		}
+		/* \u00xx, lower-case, only for what has no short escape. */
+		if (c->len - c->at < 5 || c->s[c->at + 1] != '0' ||
+		    c->s[c->at + 2] != '0' || c->s[c->at + 3] > '1' ||
+		    !canon_hex(c->s[c->at + 3]) || !canon_hex(c->s[c->at + 4]))
+			return 0;
+		v = (c->s[c->at + 3] == '1' ? 16 : 0) + (unsigned int)
+		    (c->s[c->at + 4] <= '9' ? c->s[c->at + 4] - '0' :
+		    c->s[c->at + 4] - 'a' + 10);
+		/* A NUL would cut a key short in json-c: parse that. */
+		if (v == 0 || v == '\b' || v == '\t' || v == '\n' ||
+		    v == '\f' || v == '\r')
+			return 0;
+		c->at += 4;
+	}
+	return 0;
+}
+
+/* An integer json-c writes back the same: no "-0", within int64. */
+static int
+canon_number(struct canon *c)
+{
+	size_t	start;
+	int	neg = c->s[c->at] == '-';
+
+	start = c->at += neg;
+	while (c->at < c->len && c->s[c->at] >= '0' && c->s[c->at] <= '9')
+		c->at++;
+	if (c->at == start || c->at - start > 18 ||
+	    (c->s[start] == '0' && (c->at - start > 1 || neg)))
+		return 0;
+	return c->at == c->len || strchr(",]}", c->s[c->at]) != NULL;
+}
+
+static int
+canon_word(struct canon *c, const char *w)
+{
+	size_t	n = strlen(w);
+
+	if (c->len - c->at < n || memcmp(c->s + c->at, w, n) != 0)
+		return 0;
+	c->at += n;
+	return 1;
+}
+
+/* An object's keys, to find one written twice. */
+struct canon_keys {
+	size_t	at[CANON_KEYS_MAX];
+	size_t	len[CANON_KEYS_MAX];
+	size_t	n;
+};
+
+/* A key and its colon; canonical keys that differ differ byte for byte. */
+static int
+canon_key(struct canon *c, struct canon_keys *k)
+{
+	size_t	start = c->at, i;
+
+	if (k->n == CANON_KEYS_MAX || !canon_string(c))
+		return 0;
+	k->at[k->n] = start;
+	k->len[k->n] = c->at - start;
+	for (i = 0; i < k->n; i++)
+		if (k->len[i] == k->len[k->n] &&
+		    memcmp(c->s + k->at[i], c->s + start, k->len[i]) == 0)
+			return 0;
+	k->n++;
+	return c->at < c->len && c->s[c->at++] == ':';
+}
+
+/* An object or an array, at its opening bracket. */
+static int
+canon_container(struct canon *c)
+{
+	struct canon_keys	 keys;
+	char			 close = c->s[c->at] == '{' ? '}' : ']';
+
+	keys.n = 0;
+	if (++c->at < c->len && c->s[c->at] == close) {
+		c->at++;
+		return 1;
+	}
+	for (;;) {
+		if ((close == '}' && !canon_key(c, &keys)) ||
+		    !canon_value(c) || c->at >= c->len)
+			return 0;
+		if (c->s[c->at] == close) {
+			c->at++;
+			return 1;
+		}
+		if (c->s[c->at++] != ',')
+			return 0;
+	}
+}
+
+static int
+canon_value(struct canon *c)
+{
+	int	ok;
+
+	if (c->at >= c->len)
+		return 0;
+	switch (c->s[c->at]) {
+	case '{':
+	case '[':
+		if (c->depth-- <= 0)
+			return 0;
+		ok = canon_container(c);
+		c->depth++;
+		return ok;
+	case '"':
+		return canon_string(c);
+	case 't':
+		return canon_word(c, "true");
+	case 'f':
+		return canon_word(c, "false");
+	case 'n':
+		return canon_word(c, "null");
+	default:
+		return canon_number(c);
+	}
+}
+
+int
+jsonio_canonical(const char *text, size_t len, int depth)
+{
+	struct canon	c = { text, len, 0, depth - 1 };
+
+	/* jsonio_parse refuses what is not UTF-8, or holds a NUL. */
+	if (len == 0 || (text[0] != '{' && text[0] != '[') ||
+	    memchr(text, '\0', len) != NULL || !util_utf8_valid(text, len))
+		return 0;
+	return canon_value(&c) && c.at == len;
+}
+
+int
+jsonio_stored(struct jbuf *b, const char *text, int depth, char open,
+    const char *dflt)
+{
+	struct json_object	*v = NULL;
+	const char		*out;
+	size_t			 len = text != NULL ? strlen(text) : 0;
+	int			 rc;
+
+	if (len > 0 && text[0] == open && jsonio_canonical(text, len, depth))
+		return jbuf_raw(b, text, len);
+	/* Another program's JSON (an import, a hand edit): as parsed. */
+	if (len == 0 || jsonio_parse(text, len, depth, &v) != JSONIO_OK ||
+	    !json_object_is_type(v, open == '{' ? json_type_object :
+	    json_type_array) || (out = jsonio_text(v, &len)) == NULL)
+		rc = jbuf_lit(b, dflt);
+	else
+		rc = jbuf_raw(b, out, len);
+	json_object_put(v);
+	return rc;
 }
 
 int

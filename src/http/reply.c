@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "jbuf.h"
 #include "jsonio.h"
 #include "reply.h"
 
@@ -93,6 +94,22 @@ reply_take(struct reply *r, int status, const char *ctype, char *body,
 	r->status = status;
 	r->ctype = ctype;
 	return status;
+}
+
+int
+reply_jbuf(struct reply *r, int status, struct jbuf *b)
+{
+	char	*body;
+	size_t	 len;
+
+	if (b->over) {
+		jbuf_free(b);
+		return reply_fail(r, 500, HERR_INTERNAL, "the answer is larger "
+		    "than reply_max");
+	}
+	body = jbuf_take(b, &len);
+	return reply_take(r, status, "application/json; charset=utf-8", body,
+	    len);
 }
 
 int

@@ -1,5 +1,6 @@
 /* libFuzzer: JSON input validation (jsonio_parse, jsonio_get_*, jsonio_text
- * in src/core/jsonio.c) as the agent's handlers use it, with the uuid helper. */
+ * in src/core/jsonio.c) as the agent's handlers use it, with the uuid helper;
+ * and jsonio_canonical: what it lets be copied is what json-c writes. */
 #include "config.h"
 
 #include <stdint.h>
@@ -21,15 +22,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*s, *t;
 	unsigned char		 id[16];
 	size_t			 i, n, len;
-	int			 depth;
+	int			 depth, canon;
 
 	/* The first byte picks the depth bound (2..33), as configured. */
 	if (size == 0)
 		return 0;
 	depth = 2 + data[0] % 32;
+	canon = jsonio_canonical((const char *)data + 1, size - 1, depth);
 	if (jsonio_parse((const char *)data + 1, size - 1, depth, &doc) !=
-	    JSONIO_OK)
+	    JSONIO_OK) {
+		if (canon)
+			abort();
 		return 0;
+	}
+	/* Canonical text is written back byte for byte. */
+	if (canon && ((t = jsonio_text(doc, &len)) == NULL ||
+	    len != size - 1 || memcmp(t, data + 1, len) != 0))
+		abort();
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (jsonio_get_str(doc, keys[i], &s) == 1) {
 			if (memchr(s, '\0', strlen(s)) != NULL)

@@ -41,6 +41,13 @@ main(void)
 	same_as_jsonc("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x94", "UTF-8 as is");
 	same_as_jsonc("", "empty");
 
+	jbuf_init(&b, 1 << 20);
+	b.noslash = 1;
+	jbuf_str(&b, "a/b\t\"");
+	is_str(b.buf, "\"a/b\\t\\\"\"", "noslash: '/' as jsonio_text keeps it");
+	jbuf_free(&b);
+	ok(b.noslash, "noslash: kept when the buffer is freed");
+
 	jbuf_init(&b, 16);
 	is_int(jbuf_lit(&b, "0123456789"), 0, "fits");
 	is_int(jbuf_lit(&b, "0123456789"), -1, "over the bound: refused");

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "jbuf.h"
 #include "jsonio.h"
 #include "tap.h"
 
@@ -13,6 +14,38 @@ parse(const char *s, int depth, struct json_object **o)
 {
 	*o = NULL;
 	return jsonio_parse(s, strlen(s), depth, o);
+}
+
+/*
+ * jsonio_canonical("s") is "want", and a canonical text is what
+ * jsonio_text writes once it is parsed: then copying it is exact.
+ */
+static void
+canonical(const char *s, int want, const char *name)
+{
+	struct json_object	*o = NULL;
+	const char		*t = NULL;
+	size_t			 len = 0;
+	int			 got = jsonio_canonical(s, strlen(s), 16);
+
+	is_int(got, want, "canonical: %s", name);
+	if (got && jsonio_parse(s, strlen(s), 16, &o) == JSONIO_OK)
+		t = jsonio_text(o, &len);
+	if (got)
+		is_str(t, s, "canonical: %s: written back the same", name);
+	json_object_put(o);
+}
+
+/* jsonio_stored("s") into a buffer. */
+static void
+stored(const char *s, char open, const char *want, const char *name)
+{
+	struct jbuf	b;
+
+	jbuf_init(&b, 1 << 16);
+	jsonio_stored(&b, s, 16, open, open == '{' ? "{}" : "[]");
+	is_str(b.buf, want, "stored: %s", name);
+	jbuf_free(&b);
 }
 
 int
@@ -51,5 +84,44 @@ main(void)
 	is_int(parse("{\"a\":\"x\\u0000y\"}", 8, &o), JSONIO_OK, "escaped NUL parses");
 	is_int(jsonio_get_str(o, "a", &s), -1, "... but is refused as a string");
 	json_object_put(o);
+
+	canonical("{}", 1, "empty object");
+	canonical("[]", 1, "empty array");
+	canonical("{\"a\":[1,-2,0,true,false,null,\"x/y\"],\"\":{}}", 1,
+	    "every kind of value, '/' kept");
+	canonical("[\"\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\"]", 1,
+	    "json-c's escapes");
+	canonical("[\"caf\xc3\xa9 \xe2\x80\xa8\x7f\"]", 1, "UTF-8 and DEL as is");
+	canonical("[123456789012345678,-123456789012345678]", 1,
+	    "18 digits");
+	canonical("[1234567890123456789]", 0, "19 digits: parsed");
+	canonical("[1.5]", 0, "a fraction: parsed");
+	canonical("[1e3]", 0, "an exponent: parsed");
+	canonical("[-0]", 0, "-0: parsed");
+	canonical("[01]", 0, "a leading zero");
+	canonical("[\"a\\/b\"]", 0, "\\/: json-c writes /");
+	canonical("{\"\\u0000a\":1}", 0, "\\u0000: json-c cuts a key there");
+	canonical("[\"\\u00e9\"]", 0, "\\u00e9: json-c writes UTF-8");
+	canonical("[\"\\u000a\"]", 0, "\\u000a: json-c writes \\n");
+	canonical("[\"\\u001F\"]", 0, "upper-case hex");
+	canonical("[\"\x01\"]", 0, "a raw control character");
+	canonical("{\"a\":1,\"a\":2}", 0, "a key twice: parsed");
+	canonical("{\"a\": 1}", 0, "white space");
+	canonical("[1,]", 0, "a trailing comma");
+	canonical("[1]x", 0, "trailing text");
+	canonical("[\"\xff\"]", 0, "not UTF-8");
+	canonical("\"s\"", 0, "not a container");
+	canonical("[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]", 1, "15 deep");
+	canonical("[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]", 0, "16 deep: parsed");
+	canonical("[\"\\u00", 0, "cut in an escape");
+	canonical("{\"a\"", 0, "cut after a key");
+
+	stored("[{\"l\":\"a/b\"}]", '[', "[{\"l\":\"a/b\"}]", "canonical: copied");
+	stored("[ {\"l\" : \"a\\/b\\u00e9\", \"n\": 1.50} ]", '[',
+	    "[{\"l\":\"a/b\xc3\xa9\",\"n\":1.50}]", "other JSON: as json-c writes it");
+	stored("{\"x\":1,\"x\":2}", '{', "{\"x\":2}", "a key twice: json-c's last");
+	stored("{\"a\":1}", '[', "[]", "not an array: the default");
+	stored("[1,", '[', "[]", "not JSON: the default");
+	stored(NULL, '[', "[]", "none: the default");
 	return done_testing();
 }

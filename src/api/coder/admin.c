@@ -253,7 +253,7 @@ static int
 pref_json_row(const struct pref_row *p, void *arg)
 {
 	struct json_object	*arr = arg, *o;
-	char			 id[UUID_STR_LEN];
+	char			 id[UUID_STR_LEN], when[40];
 
 	if ((o = json_object_new_object()) == NULL)
 		return 1;
@@ -261,7 +261,8 @@ pref_json_row(const struct pref_row *p, void *arg)
 	json_object_object_add(o, "id", json_object_new_string(id));
 	json_object_object_add(o, "disabled",
 	    json_object_new_boolean(p->disabled));
-	json_object_object_add(o, "updated_at", coder_time(p->updated, 0));
+	coder_time_text(p->updated, when, sizeof(when));
+	json_object_object_add(o, "updated_at", json_object_new_string(when));
 	json_object_array_add(arr, o);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "store.h"
 
 struct herr;
+struct jbuf;
 struct json_object;
 struct reply;
 struct request;
@@ -48,10 +49,22 @@ void	coder_validation(struct reply *, const char *field,
 int	coder_model_err(struct reply *, const struct herr *);
 /* Render "doc" (consumed) as Go writes it: compact, a trailing newline. */
 int	coder_json(struct reply *, int status, struct json_object *doc);
-/* RFC 3339 with Go's trimmed fraction, UTC; JSON null for 0 if nullable. */
-struct json_object *coder_time(int64_t ms, int nullable);
-/* An InboxNotification; "icon" replaces an empty stored icon. */
-struct json_object *coder_note_json(const struct note *, const char *icon);
+/*
+ * The body written in "b" (a noslash jbuf, taken) as coder_json would
+ * send it; when it did not fit, a 500 with Coder's "failed" message.
+ */
+int	coder_reply(struct reply *, int status, struct jbuf *b,
+	    const char *failed);
+/* RFC 3339 with Go's trimmed fraction, UTC, into buf (40 bytes do). */
+void	coder_time_text(int64_t ms, char *buf, size_t sz);
+/*
+ * An InboxNotification into "b" (noslash), as coder_json writes it.  An
+ * empty stored icon shows "icon"; with "icon" NULL and icon_at given,
+ * the icon's value is left out and *icon_at is the offset where it goes
+ * (else SIZE_MAX).  Returns what the jbuf writes return.
+ */
+int	coder_note_write(struct jbuf *b, const struct note *, const char *icon,
+	    size_t *icon_at);
 /* The principal's user name, or NULL with a 401 recorded. */
 const char *coder_me(struct request *, struct reply *);
 

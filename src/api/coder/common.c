@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "coder_int.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "reply.h"
 #include "request.h"
@@ -183,16 +185,13 @@ coder_json(struct reply *rep, int status, struct json_object *doc)
 	return status;
 }
 
-struct json_object *
-coder_time(int64_t ms, int nullable)
+void
+coder_time_text(int64_t ms, char *buf, size_t sz)
 {
-	char	buf[40];
 	char	*dot, *z;
-	size_t	len;
+	size_t	 len;
 
-	if (ms == 0 && nullable)
-		return NULL;
-	util_time_rfc3339(ms, buf, sizeof(buf));
+	util_time_rfc3339(ms, buf, sz);
 	/* RFC3339Nano drops trailing zeros of the fraction, and a bare dot. */
 	if ((dot = strchr(buf, '.')) != NULL && (z = strchr(dot, 'Z')) !=
 	    NULL) {
@@ -203,49 +202,61 @@ coder_time(int64_t ms, int nullable)
 			len = 0;
 		memmove(dot + len, z, strlen(z) + 1);
 	}
-	return json_object_new_string(buf);
 }
 
-/* Stored JSON array text as a value; [] when it does not parse. */
-static struct json_object *
-coder_stored_array(const char *text)
-{
-	struct json_object	*v = NULL;
-
-	if (text != NULL && jsonio_parse(text, strlen(text), 16, &v) ==
-	    JSONIO_OK && json_object_is_type(v, json_type_array))
-		return v;
-	json_object_put(v);
-	return json_object_new_array();
-}
-
-struct json_object *
-coder_note_json(const struct note *n, const char *icon)
+int
+coder_note_write(struct jbuf *b, const struct note *n, const char *icon,
+    size_t *icon_at)
 {
 	static const unsigned char	nil[16];
-	struct json_object		*o;
-	char				 id[UUID_STR_LEN];
+	char				id[UUID_STR_LEN], when[40];
+	int64_t				read_at;
 
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
+	if (icon_at != NULL)
+		*icon_at = SIZE_MAX;
 	util_uuid_format(n->id, 0, id);
-	json_object_object_add(o, "id", json_object_new_string(id));
+	jbuf_lit_str(b, "{\"id\":", id);
 	util_uuid_format(n->user_id, 0, id);
-	json_object_object_add(o, "user_id", json_object_new_string(id));
+	jbuf_lit_str(b, ",\"user_id\":", id);
 	/* A notification made without a template: uuid.Nil, as Go says. */
 	util_uuid_format(n->has_template_id ? n->template_id : nil, 0, id);
-	json_object_object_add(o, "template_id", json_object_new_string(id));
-	json_object_object_add(o, "targets", coder_stored_array(n->targets));
-	json_object_object_add(o, "title", json_object_new_string(n->subject));
-	json_object_object_add(o, "content", json_object_new_string(n->body));
-	json_object_object_add(o, "icon", json_object_new_string(
-	    n->icon != NULL && n->icon[0] != '\0' ? n->icon :
-	    icon != NULL ? icon : ""));
-	json_object_object_add(o, "actions", coder_stored_array(n->actions));
-	json_object_object_add(o, "read_at", coder_time(n->seen ?
-	    (n->seen_at != 0 ? n->seen_at : n->updated) : 0, 1));
-	json_object_object_add(o, "created_at", coder_time(n->created, 0));
-	return o;
+	jbuf_lit_str(b, ",\"template_id\":", id);
+	jbuf_lit(b, ",\"targets\":");
+	jsonio_stored(b, n->targets, 16, '[', "[]");
+	jbuf_lit_str(b, ",\"title\":", n->subject);
+	jbuf_lit_str(b, ",\"content\":", n->body);
+	jbuf_lit(b, ",\"icon\":");
+	if (n->icon != NULL && n->icon[0] != '\0')
+		jbuf_str(b, n->icon);
+	else if (icon != NULL || icon_at == NULL)
+		jbuf_str(b, icon != NULL ? icon : "");
+	else
+		*icon_at = b->len;
+	jbuf_lit(b, ",\"actions\":");
+	jsonio_stored(b, n->actions, 16, '[', "[]");
+	read_at = n->seen ? (n->seen_at != 0 ? n->seen_at : n->updated) : 0;
+	if (read_at != 0) {
+		coder_time_text(read_at, when, sizeof(when));
+		jbuf_lit_str(b, ",\"read_at\":", when);
+	} else
+		jbuf_lit(b, ",\"read_at\":null");
+	coder_time_text(n->created, when, sizeof(when));
+	jbuf_lit_str(b, ",\"created_at\":", when);
+	return jbuf_lit(b, "}");
+}
+
+int
+coder_reply(struct reply *rep, int status, struct jbuf *b,
+    const char *failed)
+{
+	/* json.Encoder's newline. */
+	jbuf_lit(b, "\n");
+	if (b->over) {
+		jbuf_free(b);
+		return coder_fail(rep, 500, failed, "the answer is larger "
+		    "than reply_max");
+	}
+	return reply_jbuf(rep, status, b);
 }
 
 const char *

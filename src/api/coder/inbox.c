@@ -5,14 +5,16 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "cfg.h"
 #include "coder_int.h"
 #include "herr.h"
-#include "jsonio.h"
+#include "jbuf.h"
 #include "model.h"
 #include "reply.h"
 #include "request.h"
@@ -130,14 +132,18 @@ coder_inbox_params(struct request *req, struct reply *rep, int watch,
 	return 0;
 }
 
-/* Icons: Coder's fallback per template group, filled in after a page. */
+/*
+ * Icons: Coder's fallback per template group.  The template is asked
+ * after the page is read (one statement at a time), so such a row's
+ * icon is left out of the text and written in afterwards.
+ */
 #define ICON_PENDING_MAX	CODER_PAGE
 
 struct icon_fix {
-	struct json_object	*obj[ICON_PENDING_MAX];
-	unsigned char		 tid[ICON_PENDING_MAX][16];
-	int			 has_tid[ICON_PENDING_MAX];
-	size_t			 n;
+	size_t		 at[ICON_PENDING_MAX];	/* where the value goes */
+	const char	*icon[ICON_PENDING_MAX];
+	unsigned char	 tid[ICON_PENDING_MAX][16];
+	size_t		 n;
 };
 
 int
@@ -154,60 +160,85 @@ coder_icon_group_row(const struct tmpl_row *t, void *arg)
 	return 1;
 }
 
-static void
-icon_note(struct icon_fix *f, struct json_object *o, const struct note *n)
+/* Write "n" into "b", its icon to be found later when its template's. */
+static int
+icon_note_write(struct jbuf *b, struct icon_fix *f, const struct note *n)
 {
-	if ((n->icon != NULL && n->icon[0] != '\0') || f->n == ICON_PENDING_MAX)
-		return;
-	f->obj[f->n] = o;
-	f->has_tid[f->n] = n->has_template_id;
-	memcpy(f->tid[f->n], n->template_id, 16);
-	f->n++;
+	const char	*icon = NULL;
+	size_t		 at;
+	int		 rc;
+
+	if (!n->has_template_id)
+		icon = "DEFAULT_ICON_OTHER";
+	else if (f->n == ICON_PENDING_MAX)
+		icon = "";
+	rc = coder_note_write(b, n, icon, &at);
+	if (at != SIZE_MAX) {
+		f->at[f->n] = at;
+		memcpy(f->tid[f->n], n->template_id, 16);
+		f->n++;
+	}
+	return rc;
 }
 
 static void
-icon_apply(struct request *req, struct icon_fix *f)
+icon_find(struct request *req, struct icon_fix *f)
 {
 	struct herr	 e;
-	const char	*icon;
 	size_t		 i, k;
 
 	for (i = 0; i < f->n; i++) {
-		icon = "DEFAULT_ICON_OTHER";
+		f->icon[i] = "DEFAULT_ICON_OTHER";
 		/* The same template earlier in the page: its answer. */
 		for (k = 0; k < i; k++)
-			if (f->has_tid[k] && f->has_tid[i] &&
-			    memcmp(f->tid[k], f->tid[i], 16) == 0)
+			if (memcmp(f->tid[k], f->tid[i], 16) == 0)
 				break;
 		if (k < i)
-			icon = json_object_get_string(json_object_object_get(
-			    f->obj[k], "icon"));
-		else if (f->has_tid[i]) {
+			f->icon[i] = f->icon[k];
+		else {
 			herr_init(&e);
 			(void)model_tmpl_get(req->ctx, f->tid[i],
-			    coder_icon_group_row, &icon, &e);
+			    coder_icon_group_row, &f->icon[i], &e);
 		}
-		json_object_object_add(f->obj[i], "icon",
-		    json_object_new_string(icon));
 	}
 }
 
+/* The text of "b" with the icons found written in, into "b" again. */
+static void
+icon_apply(struct request *req, struct icon_fix *f, struct jbuf *b)
+{
+	struct jbuf	 out;
+	size_t		 i, from = 0;
+
+	if (f->n == 0 || b->over)
+		return;
+	icon_find(req, f);
+	jbuf_init(&out, b->max);
+	out.noslash = 1;
+	for (i = 0; i < f->n; i++) {
+		jbuf_raw(&out, b->buf + from, f->at[i] - from);
+		jbuf_str(&out, f->icon[i]);
+		from = f->at[i];
+	}
+	jbuf_raw(&out, b->buf + from, b->len - from);
+	jbuf_free(b);
+	*b = out;
+}
+
 struct inbox_page {
-	struct json_object	*arr;
-	struct icon_fix		 icons;
+	struct jbuf	 out;
+	struct icon_fix	 icons;
+	size_t		 rows;
 };
 
 static int
 inbox_row(const struct note *n, void *arg)
 {
 	struct inbox_page	*pg = arg;
-	struct json_object	*o;
 
-	if ((o = coder_note_json(n, NULL)) == NULL)
-		return 1;
-	json_object_array_add(pg->arr, o);
-	icon_note(&pg->icons, o, n);
-	return 0;
+	if (pg->rows++ > 0)
+		jbuf_lit(&pg->out, ",");
+	return icon_note_write(&pg->out, &pg->icons, n) != 0;
 }
 
 struct before_row {
@@ -242,7 +273,6 @@ api_coder_inbox_list(struct request *req, struct reply *rep)
 	struct note_query	 q;
 	struct note_counts	 counts = { 0, 0 };
 	struct before_row	 b;
-	struct json_object	*doc;
 	struct herr		 e;
 	const char		*me;
 
@@ -276,19 +306,18 @@ api_coder_inbox_list(struct request *req, struct reply *rep)
 		herr_init(&e);
 	}
 	memset(&pg, 0, sizeof(pg));
-	if ((pg.arr = json_object_new_array()) == NULL)
-		return coder_fail(rep, 500, "Failed to get filtered inbox "
-		    "notifications.", NULL);
+	jbuf_init(&pg.out, req->ctx->cfg->reply_max);
+	pg.out.noslash = 1;
+	jbuf_lit(&pg.out, "{\"notifications\":[");
 	if (model_note_list(req->ctx, &q, inbox_row, &pg, &counts, &e) != 0) {
-		json_object_put(pg.arr);
+		jbuf_free(&pg.out);
 		return coder_model_err(rep, &e);
 	}
-	icon_apply(req, &pg.icons);
-	doc = json_object_new_object();
-	json_object_object_add(doc, "notifications", pg.arr);
-	json_object_object_add(doc, "unread_count",
-	    json_object_new_int64(counts.unread));
-	return coder_json(rep, 200, doc);
+	icon_apply(req, &pg.icons, &pg.out);
+	jbuf_lit_i64(&pg.out, "],\"unread_count\":", counts.unread);
+	jbuf_lit(&pg.out, "}");
+	return coder_reply(rep, 200, &pg.out, "Failed to get filtered inbox "
+	    "notifications.");
 }
 
 /* PUT /api/v2/notifications/inbox/mark-all-as-read: 204. */
@@ -315,11 +344,12 @@ api_coder_inbox_read_all(struct request *req, struct reply *rep)
 	return 204;
 }
 
+/* The caller's own notification: whether it is, and maybe its text. */
 struct owned_note {
-	const char		*me;
-	int			 mine;
-	struct json_object	*json;
-	struct icon_fix		 icons;
+	const char	*me;
+	int		 mine;
+	struct jbuf	*out;		/* NULL: only whether it is mine */
+	struct icon_fix	 icons;
 };
 
 static int
@@ -328,9 +358,10 @@ owned_row(const struct note *n, void *arg)
 	struct owned_note	*o = arg;
 
 	o->mine = strcmp(n->user, o->me) == 0;
-	if (o->mine && o->json == NULL &&
-	    (o->json = coder_note_json(n, NULL)) != NULL)
-		icon_note(&o->icons, o->json, n);
+	if (o->mine && o->out != NULL && o->out->len == 0) {
+		jbuf_lit(o->out, "{\"notification\":");
+		(void)icon_note_write(o->out, &o->icons, n);
+	}
 	return 1;
 }
 
@@ -347,7 +378,8 @@ api_coder_inbox_read_status(struct request *req, struct reply *rep)
 	struct owned_note	 o;
 	struct note_query	 q;
 	struct note_counts	 counts = { 0, 0 };
-	struct json_object	*doc, *v;
+	struct json_object	*v;
+	struct jbuf		 out;
 	struct herr		 e;
 	const char		*me, *ref = req_capture(req, "id");
 	unsigned char		 id[16];
@@ -376,19 +408,18 @@ api_coder_inbox_read_status(struct request *req, struct reply *rep)
 	herr_init(&e);
 	/* Only the caller's own: dbauthz's refusal is Coder's 500. */
 	if (model_note_get(req->ctx, id, owned_row, &o, &e) != 0 || !o.mine) {
-		json_object_put(o.json);
-		o.json = NULL;
 		if (e.status == 503)
 			return coder_model_err(rep, &e);
 		return coder_fail(rep, 500, failed, NULL);
 	}
-	json_object_put(o.json);
-	memset(&o, 0, sizeof(o));
-	o.me = me;
+	jbuf_init(&out, req->ctx->cfg->reply_max);
+	out.noslash = 1;
+	o.out = &out;
+	o.mine = 0;
 	if (model_note_set_read(req->ctx, id, read, &e) != 0 ||
 	    model_note_get(req->ctx, id, owned_row, &o, &e) != 0 ||
-	    o.json == NULL) {
-		json_object_put(o.json);
+	    !o.mine) {
+		jbuf_free(&out);
 		return e.status == 503 ? coder_model_err(rep, &e) :
 		    coder_fail(rep, 500, failed, NULL);
 	}
@@ -397,14 +428,12 @@ api_coder_inbox_read_status(struct request *req, struct reply *rep)
 	q.seen = -1;
 	q.want = NOTE_WANT_USER;
 	if (model_note_count(req->ctx, &q, &counts, &e) != 0) {
-		json_object_put(o.json);
+		jbuf_free(&out);
 		return coder_fail(rep, 500, "Failed to call count unread inbox "
 		    "notifications.", NULL);
 	}
-	icon_apply(req, &o.icons);
-	doc = json_object_new_object();
-	json_object_object_add(doc, "notification", o.json);
-	json_object_object_add(doc, "unread_count",
-	    json_object_new_int64(counts.unread));
-	return coder_json(rep, 200, doc);
+	icon_apply(req, &o.icons, &out);
+	jbuf_lit_i64(&out, ",\"unread_count\":", counts.unread);
+	jbuf_lit(&out, "}");
+	return coder_reply(rep, 200, &out, failed);
 }

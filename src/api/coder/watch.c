@@ -10,12 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "coder_int.h"
 #include "herr.h"
 #include "jbuf.h"
-#include "jsonio.h"
 #include "model.h"
 #include "reply.h"
 #include "request.h"
@@ -49,59 +46,42 @@ watch_match(const struct stream *s, const struct note *n)
 	return 1;
 }
 
-/* Set "key" of "o" to the plain text of its markdown value. */
-static int
-watch_plain(struct json_object *o, const char *key, const char *md)
-{
-	char	*t;
-
-	if ((t = stream_plaintext(md)) == NULL)
-		return -1;
-	json_object_object_add(o, key, json_object_new_string(t));
-	free(t);
-	return 0;
-}
-
 static int
 watch_frame(const struct ctx *ctx, const struct stream *s,
     const struct stream_event *ev, struct jbuf *out)
 {
-	struct json_object	*doc = NULL, *o;
-	struct herr		 e;
-	const char		*icon = NULL, *text;
-	size_t			 len;
-	int			 rc = -1;
+	struct note	 n = *ev->note;
+	struct herr	 e;
+	const char	*icon = NULL;
+	char		*title = NULL, *content = NULL;
+	int		 rc = -1;
 
-	if (ev->kind != CHANGE_CREATED || ev->note->deleted ||
-	    !watch_match(s, ev->note))
+	if (ev->kind != CHANGE_CREATED || n.deleted || !watch_match(s, &n))
 		return 1;
 	/* An empty icon: the fallback of the template's group, as the list. */
-	if (ev->note->icon == NULL || ev->note->icon[0] == '\0') {
+	if (n.icon == NULL || n.icon[0] == '\0') {
 		icon = "DEFAULT_ICON_OTHER";
 		herr_init(&e);
-		if (ev->note->has_template_id)
-			(void)model_tmpl_get(ctx, ev->note->template_id,
+		if (n.has_template_id)
+			(void)model_tmpl_get(ctx, n.template_id,
 			    coder_icon_group_row, &icon, &e);
 	}
-	if ((o = coder_note_json(ev->note, icon)) == NULL)
-		return -1;
-	if (s->plaintext && (watch_plain(o, "title", ev->note->subject) != 0 ||
-	    watch_plain(o, "content", ev->note->body) != 0)) {
-		json_object_put(o);
-		return -1;
+	if (s->plaintext) {
+		if ((title = stream_plaintext(n.subject)) == NULL ||
+		    (content = stream_plaintext(n.body)) == NULL)
+			goto out;
+		n.subject = title;
+		n.body = content;
 	}
-	if ((doc = json_object_new_object()) == NULL) {
-		json_object_put(o);
-		return -1;
-	}
-	json_object_object_add(doc, "notification", o);
-	json_object_object_add(doc, "unread_count",
-	    json_object_new_int64(ev->counts.unread));
 	/* wsjson writes with json.Encoder: compact, then a newline. */
-	if ((text = jsonio_text(doc, &len)) != NULL &&
-	    jbuf_raw(out, text, len) == 0 && jbuf_lit(out, "\n") == 0)
-		rc = 0;
-	json_object_put(doc);
+	out->noslash = 1;
+	jbuf_lit(out, "{\"notification\":");
+	coder_note_write(out, &n, icon, NULL);
+	jbuf_lit_i64(out, ",\"unread_count\":", ev->counts.unread);
+	rc = jbuf_lit(out, "}\n");
+out:
+	free(title);
+	free(content);
 	return rc;
 }
 

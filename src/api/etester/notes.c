@@ -15,8 +15,10 @@
 #include <json-c/json.h>
 
 #include "etester_int.h"
+#include "cfg.h"
 #include "herr.h"
 #include "html.h"
+#include "jbuf.h"
 #include "model.h"
 #include "reply.h"
 #include "request.h"
@@ -85,16 +87,6 @@ et_model_err(struct reply *rep, const struct herr *e)
 	return e->status;
 }
 
-static int
-et_json(struct reply *rep, int status, struct json_object *doc)
-{
-	if (doc == NULL)
-		return et_fail(rep, 500, "out of memory");
-	status = reply_json(rep, status, doc);
-	json_object_put(doc);
-	return status;
-}
-
 /* --- the path's user, the absolute URLs ------------------------------ */
 
 struct et_user {
@@ -160,13 +152,27 @@ et_origin(struct request *req, char *buf, size_t sz)
 
 /* --- the notification's JSON ----------------------------------------- */
 
+/* Rows written into one answer (an array's, or the one item's). */
 struct et_rows {
-	struct json_object	*items;		/* array, or the one item */
+	struct jbuf		 out;
 	const char		*origin;
 	const struct et_user	*user;
+	long long		 rows;
 	int			 found;
-	int			 failed;
+	int			 none;	/* $top=0: the counts only */
 };
+
+static void
+et_rows_init(struct request *req, struct et_rows *p, const char *origin,
+    const struct et_user *u)
+{
+	memset(p, 0, sizeof(*p));
+	jbuf_init(&p->out, req->ctx->cfg->reply_max);
+	/* The bodies were json-c's, which wrote '/' as it is. */
+	p->out.noslash = 1;
+	p->origin = origin;
+	p->user = u;
+}
 
 static int
 et_class_ok(const char *s)
@@ -183,10 +189,9 @@ et_class_ok(const char *s)
 	return 1;
 }
 
-static struct json_object *
-et_note_json(const struct note *n, const struct et_rows *p)
+static int
+et_note_write(struct jbuf *b, const struct note *n, const struct et_rows *p)
 {
-	struct json_object	*o;
 	struct tm		 tm;
 	time_t			 t = (time_t)(n->created / 1000);
 	const char		*text;
@@ -200,41 +205,38 @@ et_note_json(const struct note *n, const struct et_rows *p)
 	rc = n->format == NOTE_FMT_HTML ?
 	    html_sanitize(text, strlen(text), &html, &len) :
 	    html_escape(text, strlen(text), &html, &len);
-	if (rc != 0 || (o = json_object_new_object()) == NULL) {
-		free(html);
-		return NULL;
+	if (rc != 0) {
+		b->over = 1;
+		return -1;
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	util_uuid_format(n->id, 0, id);
 	snprintf(self, sizeof(self), "%s/api/user/%s/notification/%s",
 	    p->origin, p->user->ref, id);
-	json_object_object_add(o, "OccurredAt", json_object_new_string(when));
-	json_object_object_add(o, "Id", json_object_new_string(id));
-	json_object_object_add(o, "HtmlSummary",
-	    json_object_new_string_len(html, (int)len));
-	json_object_object_add(o, "Viewed", json_object_new_boolean(n->seen));
-	json_object_object_add(o, "IconClass", json_object_new_string(
-	    et_class_ok(n->icon) ? n->icon : ET_ICON_DEFAULT));
-	json_object_object_add(o, "IconTitle", json_object_new_string(
-	    n->icon_title != NULL ? n->icon_title : ET_TITLE_DEFAULT));
-	json_object_object_add(o, "Self", json_object_new_string(self));
+	jbuf_lit_str(b, "{\"OccurredAt\":", when);
+	jbuf_lit_str(b, ",\"Id\":", id);
+	jbuf_lit_str(b, ",\"HtmlSummary\":", html);
+	jbuf_lit(b, n->seen ? ",\"Viewed\":true" : ",\"Viewed\":false");
+	jbuf_lit_str(b, ",\"IconClass\":", et_class_ok(n->icon) ? n->icon :
+	    ET_ICON_DEFAULT);
+	jbuf_lit_str(b, ",\"IconTitle\":", n->icon_title != NULL ?
+	    n->icon_title : ET_TITLE_DEFAULT);
+	jbuf_lit_str(b, ",\"Self\":", self);
 	free(html);
-	return o;
+	return jbuf_lit(b, "}");
 }
 
 static int
 et_row(const struct note *n, void *arg)
 {
-	struct et_rows		*p = arg;
-	struct json_object	*o;
+	struct et_rows	*p = arg;
 
-	if ((o = et_note_json(n, p)) == NULL) {
-		p->failed = 1;
+	if (p->none)
 		return 1;
-	}
-	json_object_array_add(p->items, o);
-	return 0;
+	if (p->rows++ > 0)
+		jbuf_lit(&p->out, ",");
+	return et_note_write(&p->out, n, p) != 0;
 }
 
 /* --- the collection --------------------------------------------------- */
@@ -263,7 +265,7 @@ api_et_list(struct request *req, struct reply *rep)
 	struct note_counts	 c = { 0, 0 };
 	struct et_rows		 p;
 	struct et_user		 u;
-	struct json_object	*doc;
+	struct jbuf		 out;
 	long long		 skip = 0, top = ET_TOP_DEFAULT;
 	char			 origin[300], self[1400];
 	struct herr		 e;
@@ -278,40 +280,40 @@ api_et_list(struct request *req, struct reply *rep)
 	if (top > ET_TOP_MAX)
 		top = ET_TOP_MAX;
 	et_origin(req, origin, sizeof(origin));
-	memset(&p, 0, sizeof(p));
 	memset(&q, 0, sizeof(q));
-	p.origin = origin;
-	p.user = &u;
 	q.user = u.name;
 	q.seen = -1;
 	q.sort = NOTE_SORT_CREATED;
 	q.limit = top;
 	q.offset = skip;
 	q.want = NOTE_WANT_MATCH;
-	if ((p.items = json_object_new_array()) == NULL)
-		return et_fail(rep, 500, "out of memory");
-	herr_init(&e);
+	et_rows_init(req, &p, origin, &u);
 	/* Top 0 asks for the counts only; the store's 0 is "no limit". */
-	if (top == 0)
+	if (top == 0) {
 		q.limit = 1;
-	if (model_note_list(req->ctx, &q, et_row, &p, &c, &e) != 0 ||
-	    p.failed) {
-		json_object_put(p.items);
-		return p.failed ? et_fail(rep, 500, "out of memory") :
-		    et_model_err(rep, &e);
+		p.none = 1;
 	}
-	if (top == 0 && json_object_array_length(p.items) > 0)
-		json_object_array_del_idx(p.items, 0, 1);
+	herr_init(&e);
+	if (model_note_list(req->ctx, &q, et_row, &p, &c, &e) != 0) {
+		jbuf_free(&p.out);
+		return et_model_err(rep, &e);
+	}
+	/* The counts come after the rows, and go before them. */
+	jbuf_init(&out, p.out.max);
+	out.noslash = 1;
+	jbuf_lit_i64(&out, "{\"Skip\":", skip);
+	jbuf_lit_i64(&out, ",\"Top\":", top);
+	jbuf_lit_i64(&out, ",\"Total\":", c.total);
+	jbuf_lit(&out, ",\"Items\":[");
+	if (p.out.len > 0)
+		jbuf_raw(&out, p.out.buf, p.out.len);
+	out.over |= p.out.over;
+	jbuf_free(&p.out);
+	jbuf_lit_i64(&out, "],\"UnviewedTotal\":", c.unread);
 	snprintf(self, sizeof(self), "%s%s", origin, req->path);
-	doc = json_object_new_object();
-	json_object_object_add(doc, "Skip", json_object_new_int64(skip));
-	json_object_object_add(doc, "Top", json_object_new_int64(top));
-	json_object_object_add(doc, "Total", json_object_new_int64(c.total));
-	json_object_object_add(doc, "Items", p.items);
-	json_object_object_add(doc, "UnviewedTotal",
-	    json_object_new_int64(c.unread));
-	json_object_object_add(doc, "Self", json_object_new_string(self));
-	return et_json(rep, 200, doc);
+	jbuf_lit_str(&out, ",\"Self\":", self);
+	jbuf_lit(&out, "}");
+	return reply_jbuf(rep, 200, &out);
 }
 
 int
@@ -419,65 +421,65 @@ et_one_row(const struct note *n, void *arg)
 	if (strcmp(n->user, p->user->name) != 0)
 		return 1;
 	p->found = 1;
-	if ((p->items = et_note_json(n, p)) == NULL)
-		p->failed = 1;
+	if (!p->none)
+		(void)et_note_write(&p->out, n, p);
 	return 1;
 }
 
 /*
- * The path user's notification {id} into *doc (caller puts) when doc is
- * not NULL: 404 when it is another's, unknown, or not an id.
+ * The path user's notification {id}, answered with "status" (0: only
+ * whether it is there): 404 when it is another's, unknown, or not an id.
+ * 0, or -1 with the reply set.
  */
 static int
 et_fetch(struct request *req, struct reply *rep, const struct et_user *u,
-    const unsigned char id[16], struct json_object **doc)
+    const unsigned char id[16], int status)
 {
 	char		 origin[300];
 	struct et_rows	 p;
 	struct herr	 e;
 
 	et_origin(req, origin, sizeof(origin));
-	memset(&p, 0, sizeof(p));
-	p.origin = origin;
-	p.user = u;
+	et_rows_init(req, &p, origin, u);
+	p.none = status == 0;
 	herr_init(&e);
-	if (model_note_get(req->ctx, id, et_one_row, &p, &e) != 0)
+	if (model_note_get(req->ctx, id, et_one_row, &p, &e) != 0) {
+		jbuf_free(&p.out);
 		return et_model_err(rep, &e), -1;
-	if (!p.found || p.failed) {
-		json_object_put(p.items);
-		return et_fail(rep, p.failed ? 500 : 404, "no such "
-		    "notification"), -1;
 	}
-	if (doc != NULL)
-		*doc = p.items;
-	else
-		json_object_put(p.items);
-	return 0;
+	if (!p.found) {
+		jbuf_free(&p.out);
+		return et_fail(rep, 404, "no such notification"), -1;
+	}
+	if (status == 0) {
+		jbuf_free(&p.out);
+		return 0;
+	}
+	return reply_jbuf(rep, status, &p.out) == status ? 0 : -1;
 }
 
 /* The same for the path's {id}, into "id". */
 static int
 et_own(struct request *req, struct reply *rep, const struct et_user *u,
-    unsigned char id[16], struct json_object **doc)
+    unsigned char id[16], int status)
 {
 	const char	*s = req_capture(req, "id");
 
 	if (s == NULL || util_uuid_parse(s, id) != 0)
 		return et_fail(rep, 404, "no such notification"), -1;
-	return et_fetch(req, rep, u, id, doc);
+	return et_fetch(req, rep, u, id, status);
 }
 
 int
 api_et_create(struct request *req, struct reply *rep)
 {
-	struct json_object	*doc = NULL;
 	struct et_fields	 f;
 	struct et_user		 u;
 	struct note_new		 n;
 	unsigned char		 id[16];
 	char			*html = NULL;
 	struct herr		 e;
-	int			 replayed, status;
+	int			 replayed;
 
 	if (et_path_user(req, rep, &u) != 0 || et_fields(req, rep, &f) != 0)
 		return rep->status;
@@ -500,29 +502,25 @@ api_et_create(struct request *req, struct reply *rep)
 	free(html);
 	if (f.viewed == 1 && model_note_set_read(req->ctx, id, 1, &e) != 0)
 		return et_model_err(rep, &e);
-	if (et_fetch(req, rep, &u, id, &doc) != 0)
-		return rep->status;
-	status = et_json(rep, 201, doc);
-	return status;
+	(void)et_fetch(req, rep, &u, id, 201);
+	return rep->status;
 }
 
 int
 api_et_get(struct request *req, struct reply *rep)
 {
-	struct json_object	*doc = NULL;
-	struct et_user		 u;
-	unsigned char		 id[16];
+	struct et_user	u;
+	unsigned char	id[16];
 
-	if (et_path_user(req, rep, &u) != 0 ||
-	    et_own(req, rep, &u, id, &doc) != 0)
+	if (et_path_user(req, rep, &u) != 0)
 		return rep->status;
-	return et_json(rep, 200, doc);
+	(void)et_own(req, rep, &u, id, 200);
+	return rep->status;
 }
 
 int
 api_et_patch(struct request *req, struct reply *rep)
 {
-	struct json_object	*doc = NULL;
 	struct note_edit	 ed;
 	struct et_fields	 f;
 	struct et_user		 u;
@@ -532,7 +530,7 @@ api_et_patch(struct request *req, struct reply *rep)
 	int			 rc;
 
 	if (et_path_user(req, rep, &u) != 0 || et_own(req, rep, &u, id,
-	    NULL) != 0 || et_fields(req, rep, &f) != 0)
+	    0) != 0 || et_fields(req, rep, &f) != 0)
 		return rep->status;
 	if (f.html != NULL && et_clean(rep, f.html, &html) != 0)
 		return rep->status;
@@ -547,9 +545,8 @@ api_et_patch(struct request *req, struct reply *rep)
 	free(html);
 	if (rc != 0)
 		return et_model_err(rep, &e);
-	if (et_fetch(req, rep, &u, id, &doc) != 0)
-		return rep->status;
-	return et_json(rep, 200, doc);
+	(void)et_fetch(req, rep, &u, id, 200);
+	return rep->status;
 }
 
 int
@@ -560,7 +557,7 @@ api_et_delete(struct request *req, struct reply *rep)
 	struct herr	e;
 
 	if (et_path_user(req, rep, &u) != 0 ||
-	    et_own(req, rep, &u, id, NULL) != 0)
+	    et_own(req, rep, &u, id, 0) != 0)
 		return rep->status;
 	herr_init(&e);
 	if (model_note_delete(req->ctx, id, &e) != 0)

@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "model.h"
 #include "projects_int.h"
 #include "reply.h"
@@ -45,31 +46,38 @@ pj_user(struct request *req, struct reply *rep)
 	return req->principal.user;
 }
 
-/* Rows rendered into an array; only the caller's own. */
+/* Rows written into one answer; only the caller's own. */
 struct pj_rows {
-	struct json_object	*items;
-	const char		*user;
-	const char		*zone;
-	int			 failed;
-	int			 found;
+	struct jbuf	 out;
+	const char	*user;
+	const char	*zone;
+	long long	 rows;
+	int		 found;
+	int		 check;		/* pj_own: only whether it is there */
 };
+
+static void
+pj_rows_init(struct request *req, struct pj_rows *p, const char *head)
+{
+	memset(p, 0, sizeof(*p));
+	jbuf_init(&p->out, req->ctx->cfg->reply_max);
+	p->out.noslash = 1;
+	jbuf_lit(&p->out, head);
+	p->zone = req->ctx->cfg->projects_timezone;
+}
 
 static int
 pj_row(const struct note *n, void *arg)
 {
-	struct pj_rows		*p = arg;
-	struct json_object	*o;
+	struct pj_rows	*p = arg;
 
 	/* A service or admin token sees only its own here, too. */
 	if (strcmp(n->user, p->user) != 0)
 		return 0;
-	if ((o = pj_note_json(n, p->zone)) == NULL) {
-		p->failed = 1;
-		return 1;
-	}
+	if (p->rows++ > 0)
+		jbuf_lit(&p->out, ",");
 	p->found = 1;
-	json_object_array_add(p->items, o);
-	return 0;
+	return pj_note_write(&p->out, n, p->zone) != 0;
 }
 
 /* --- GET /api/notifications ------------------------------------------- */
@@ -274,44 +282,35 @@ api_pj_list(struct request *req, struct reply *rep)
 	struct note_query	 q;
 	struct note_counts	 c = { 0, 0 };
 	struct pj_rows		 p;
-	struct json_object	*doc, *meta, *pg;
 	unsigned char		 ids[NOTE_QUERY_IN_MAX][16];
 	long long		 page, pages;
+	const char		*user;
 	struct herr		 e;
 
 	memset(&q, 0, sizeof(q));
-	memset(&p, 0, sizeof(p));
 	q.seen = -1;
 	q.want = NOTE_WANT_MATCH;
-	if ((p.user = pj_user(req, rep)) == NULL ||
+	if ((user = pj_user(req, rep)) == NULL ||
 	    pj_list_params(req, rep, &q, ids, &page) != 0)
 		return rep->status;
-	q.user = p.user;
-	p.zone = req->ctx->cfg->projects_timezone;
-	if ((p.items = json_object_new_array()) == NULL)
-		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
+	q.user = user;
+	pj_rows_init(req, &p, "{\"items\":[");
+	p.user = user;
 	herr_init(&e);
-	if (model_note_list(req->ctx, &q, pj_row, &p, &c, &e) != 0 ||
-	    p.failed) {
-		json_object_put(p.items);
-		return p.failed ? reply_fail(rep, 500, HERR_INTERNAL,
-		    "out of memory") : pj_model_err(rep, &e);
+	if (model_note_list(req->ctx, &q, pj_row, &p, &c, &e) != 0) {
+		jbuf_free(&p.out);
+		return pj_model_err(rep, &e);
 	}
 	/* Laravel's paginator: an empty result still has one page. */
 	pages = c.total > 0 ? (c.total + q.limit - 1) / q.limit : 1;
-	doc = json_object_new_object();
-	json_object_object_add(doc, "items", p.items);
-	meta = json_object_new_object();
-	pg = json_object_new_object();
-	json_object_object_add(pg, "total", json_object_new_int64(c.total));
-	json_object_object_add(pg, "count", json_object_new_int64(
-	    (int64_t)json_object_array_length(p.items)));
-	json_object_object_add(pg, "per_page", json_object_new_int64(q.limit));
-	json_object_object_add(pg, "current_page", json_object_new_int64(page));
-	json_object_object_add(pg, "total_pages", json_object_new_int64(pages));
-	json_object_object_add(meta, "pagination", pg);
-	json_object_object_add(doc, "meta", meta);
-	return pj_json(rep, 200, doc);
+	jbuf_lit_i64(&p.out, "],\"meta\":{\"pagination\":{\"total\":",
+	    c.total);
+	jbuf_lit_i64(&p.out, ",\"count\":", p.rows);
+	jbuf_lit_i64(&p.out, ",\"per_page\":", q.limit);
+	jbuf_lit_i64(&p.out, ",\"current_page\":", page);
+	jbuf_lit_i64(&p.out, ",\"total_pages\":", pages);
+	jbuf_lit(&p.out, "}}}");
+	return reply_jbuf(rep, 200, &p.out);
 }
 
 /* --- GET /api/latest-notifications ------------------------------------ */
@@ -321,15 +320,13 @@ api_pj_latest(struct request *req, struct reply *rep)
 {
 	struct note_query	 q;
 	struct pj_rows		 p;
-	struct json_object	*doc;
-	const char		*v = NULL;
+	const char		*v = NULL, *user;
 	long long		 limit = PJ_LATEST_DEFAULT;
 	struct herr		 e;
 	size_t			 i;
 
 	memset(&q, 0, sizeof(q));
-	memset(&p, 0, sizeof(p));
-	if ((p.user = pj_user(req, rep)) == NULL)
+	if ((user = pj_user(req, rep)) == NULL)
 		return rep->status;
 	for (i = 0; i < req->nparams; i++)
 		if (strcmp(req->params[i].name, "limit") != 0)
@@ -338,22 +335,18 @@ api_pj_latest(struct request *req, struct reply *rep)
 	    (v != NULL && util_strtoll(v, 1, PJ_LATEST_MAX, &limit) != 0))
 		return pj_bad_param(rep, "limit");
 	q.seen = -1;
-	q.user = p.user;
+	q.user = user;
 	q.limit = limit;
 	q.sort = NOTE_SORT_CREATED;	/* newest first; ties by id, desc */
-	p.zone = req->ctx->cfg->projects_timezone;
-	if ((p.items = json_object_new_array()) == NULL)
-		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
+	pj_rows_init(req, &p, "{\"items\":[");
+	p.user = user;
 	herr_init(&e);
-	if (model_note_list(req->ctx, &q, pj_row, &p, NULL, &e) != 0 ||
-	    p.failed) {
-		json_object_put(p.items);
-		return p.failed ? reply_fail(rep, 500, HERR_INTERNAL,
-		    "out of memory") : pj_model_err(rep, &e);
+	if (model_note_list(req->ctx, &q, pj_row, &p, NULL, &e) != 0) {
+		jbuf_free(&p.out);
+		return pj_model_err(rep, &e);
 	}
-	doc = json_object_new_object();
-	json_object_object_add(doc, "items", p.items);
-	return pj_json(rep, 200, doc);
+	jbuf_lit(&p.out, "]}");
+	return reply_jbuf(rep, 200, &p.out);
 }
 
 /* --- one notification ------------------------------------------------- */
@@ -365,85 +358,80 @@ pj_one_row(const struct note *n, void *arg)
 
 	if (strcmp(n->user, p->user) != 0)
 		return 1;
-	p->found = 1;
-	if (p->items == NULL)
-		return 1;
-	json_object_put(p->items);
-	if ((p->items = pj_note_json(n, p->zone)) == NULL)
-		p->failed = 1;
+	if (p->check)
+		p->found = 1;
+	else
+		(void)pj_row(n, p);
 	return 1;
 }
 
 /*
  * The caller's notification {id}: 404 for another's, for an unknown id
  * and for what is not an id (route-model binding answers so).  With
- * "render", *doc gets its JSON.
+ * "render", the answer is its text.
  */
 static int
 pj_own(struct request *req, struct reply *rep, unsigned char id[16],
-    struct json_object **doc)
+    int render)
 {
 	struct pj_rows	 p;
 	const char	*s = req_capture(req, "id");
 	struct herr	 e;
 
-	memset(&p, 0, sizeof(p));
+	pj_rows_init(req, &p, "");
+	p.check = !render;
 	if ((p.user = pj_user(req, rep)) == NULL)
-		return -1;
-	if (s == NULL || util_uuid_parse(s, id) != 0)
-		return reply_fail(rep, 404, HERR_NOT_FOUND, "no such "
-		    "notification"), -1;
-	p.zone = req->ctx->cfg->projects_timezone;
-	if (doc != NULL && (p.items = json_object_new_object()) == NULL)
-		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory"), -1;
+		goto fail;
+	if (s == NULL || util_uuid_parse(s, id) != 0) {
+		reply_fail(rep, 404, HERR_NOT_FOUND, "no such notification");
+		goto fail;
+	}
 	herr_init(&e);
 	if (model_note_get(req->ctx, id, pj_one_row, &p, &e) != 0) {
-		json_object_put(p.items);
-		return pj_model_err(rep, &e), -1;
+		pj_model_err(rep, &e);
+		goto fail;
 	}
-	if (!p.found || p.failed) {
-		json_object_put(p.items);
-		return reply_fail(rep, p.failed ? 500 : 404, p.failed ?
-		    HERR_INTERNAL : HERR_NOT_FOUND, "no such notification"),
-		    -1;
+	if (!p.found) {
+		reply_fail(rep, 404, HERR_NOT_FOUND, "no such notification");
+		goto fail;
 	}
-	if (doc != NULL)
-		*doc = p.items;
+	if (render)
+		return reply_jbuf(rep, 200, &p.out) == 200 ? 0 : -1;
+	jbuf_free(&p.out);
 	return 0;
+fail:
+	jbuf_free(&p.out);
+	return -1;
 }
 
 int
 api_pj_get(struct request *req, struct reply *rep)
 {
-	struct json_object	*doc = NULL;
-	unsigned char		 id[16];
+	unsigned char	id[16];
 
-	if (pj_own(req, rep, id, &doc) != 0)
-		return rep->status;
-	return pj_json(rep, 200, doc);
+	(void)pj_own(req, rep, id, 1);
+	return rep->status;
 }
 
 int
 api_pj_read(struct request *req, struct reply *rep)
 {
-	struct json_object	*doc = NULL;
-	unsigned char		 id[16];
-	struct herr		 e;
+	unsigned char	id[16];
+	struct herr	e;
 
 	/* The body is "{}"; what else it holds is ignored, as Laravel does. */
 	if (req->json != NULL && !json_object_is_type(req->json,
 	    json_type_object))
 		return reply_fail(rep, 400, HERR_BAD_JSON, "The body must be "
 		    "a JSON object.");
-	if (pj_own(req, rep, id, NULL) != 0)
+	if (pj_own(req, rep, id, 0) != 0)
 		return rep->status;
 	herr_init(&e);
 	/* markAsRead(): a read notification keeps its read_at. */
 	if (model_note_set_read(req->ctx, id, 1, &e) != 0)
 		return pj_model_err(rep, &e);
-	if (pj_own(req, rep, id, &doc) != 0)
-		return rep->status;
-	return pj_json(rep, 200, doc);
+	(void)pj_own(req, rep, id, 1);
+	return rep->status;
 }
 
 /* --- POST /api/notifications {"notification_ids": [...]} -------------- */
@@ -506,51 +494,37 @@ api_pj_mark(struct request *req, struct reply *rep)
 	unsigned char		(*ids)[16] = NULL;
 	struct note_query	 q;
 	struct pj_rows		 p;
+	const char		*user;
 	struct herr		 e;
 	size_t			 n, i;
-	int			 status = 500;
 
-	memset(&p, 0, sizeof(p));
-	if ((p.user = pj_user(req, rep)) == NULL ||
+	if ((user = pj_user(req, rep)) == NULL ||
 	    pj_mark_ids(req, rep, &ids, &n) != 0)
 		return rep->status;
-	p.zone = req->ctx->cfg->projects_timezone;
+	pj_rows_init(req, &p, "{\"items\":[");
+	p.user = user;
 	herr_init(&e);
 	/* All in one transaction: none is marked unless all are. */
-	if (model_note_mark_ids(req->ctx, p.user,
-	    (const unsigned char (*)[16])ids, n, &e) != 0) {
-		status = pj_model_err(rep, &e);
-		goto out;
-	}
-	if ((p.items = json_object_new_array()) == NULL)
-		goto out;
+	if (model_note_mark_ids(req->ctx, user,
+	    (const unsigned char (*)[16])ids, n, &e) != 0)
+		goto fail;
 	/* Read back the caller's own, a statement per NOTE_QUERY_IN_MAX. */
-	for (i = 0; i < n; i += NOTE_QUERY_IN_MAX) {
+	for (i = 0; i < n && !p.out.over; i += NOTE_QUERY_IN_MAX) {
 		memset(&q, 0, sizeof(q));
 		q.seen = -1;
-		q.user = p.user;
+		q.user = user;
 		q.sort = NOTE_SORT_ID;
 		q.asc = 1;
 		q.ids = (const unsigned char (*)[16])ids + i;
 		q.nids = n - i < NOTE_QUERY_IN_MAX ? n - i : NOTE_QUERY_IN_MAX;
-		if (model_note_list(req->ctx, &q, pj_row, &p, NULL, &e) != 0) {
-			status = pj_model_err(rep, &e);
-			goto out;
-		}
-		if (p.failed)
-			goto out;
+		if (model_note_list(req->ctx, &q, pj_row, &p, NULL, &e) != 0)
+			goto fail;
 	}
-	{
-		struct json_object	*doc = json_object_new_object();
-
-		json_object_object_add(doc, "items", p.items);
-		p.items = NULL;
-		status = pj_json(rep, 200, doc);
-	}
-out:
-	json_object_put(p.items);
 	free(ids);
-	if (status == 500 && rep->err.status == 0)
-		reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
-	return status;
+	jbuf_lit(&p.out, "]}");
+	return reply_jbuf(rep, 200, &p.out);
+fail:
+	free(ids);
+	jbuf_free(&p.out);
+	return pj_model_err(rep, &e);
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 struct herr;
-struct json_object;
+struct jbuf;
 struct note;
 struct reply;
 struct request;
@@ -28,8 +28,6 @@ int	pj_render_error(struct request *, struct reply *, const struct herr *);
 int	pj_bad_param(struct reply *, const char *param);
 /* Copy a model error into the reply; the status. */
 int	pj_model_err(struct reply *, const struct herr *);
-/* Render "doc" (consumed) with "status". */
-int	pj_json(struct reply *, int status, struct json_object *doc);
 
 /*
  * An ISO-8601 date as clients of the tool send it: "2022-04-28",
@@ -38,7 +36,11 @@ int	pj_json(struct reply *, int status, struct json_object *doc);
  */
 int	pj_date_parse(const char *, int64_t *ms);
 
-/* The notification as the tool shows it, or NULL (out of memory). */
-struct json_object *pj_note_json(const struct note *, const char *zone);
+/*
+ * The notification as the tool shows it, into "b" (a noslash jbuf: the
+ * tool's bodies were json-c's, without "\/").  Returns what the jbuf
+ * writes return.
+ */
+int	pj_note_write(struct jbuf *b, const struct note *, const char *zone);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "date.h"
 #include "herr.h"
+#include "jbuf.h"
 #include "jsonio.h"
 #include "projects_int.h"
 #include "reply.h"
@@ -105,16 +106,6 @@ pj_model_err(struct reply *rep, const struct herr *e)
 	rep->err = *e;
 	rep->status = e->status;
 	return e->status;
-}
-
-int
-pj_json(struct reply *rep, int status, struct json_object *doc)
-{
-	if (doc == NULL)
-		return reply_fail(rep, 500, HERR_INTERNAL, "out of memory");
-	status = reply_json(rep, status, doc);
-	json_object_put(doc);
-	return status;
 }
 
 int
@@ -220,18 +211,22 @@ pj_time_utc_us(int64_t ms, char *buf, size_t sz)
 
 /*
  * The notification's data object, with its title and body when it has
- * them and data does not already name them.
+ * them and data does not already name them: data parsed, for what is
+ * not as Herald writes it (pj_data_write copies the rest).
  */
-static struct json_object *
-pj_data(const struct note *n)
+static int
+pj_data_parsed(struct jbuf *b, const struct note *n)
 {
 	struct json_object	*v = NULL;
+	const char		*text;
+	size_t			 len;
+	int			 rc;
 
 	if (n->payload == NULL || jsonio_parse(n->payload, strlen(n->payload),
 	    64, &v) != JSONIO_OK || !json_object_is_type(v, json_type_object)) {
 		json_object_put(v);
 		if ((v = json_object_new_object()) == NULL)
-			return NULL;
+			goto oom;
 	}
 	if (n->subject != NULL && n->subject[0] != '\0' &&
 	    !json_object_object_get_ex(v, "title", NULL))
@@ -241,41 +236,66 @@ pj_data(const struct note *n)
 	    !json_object_object_get_ex(v, "body", NULL))
 		json_object_object_add(v, "body",
 		    json_object_new_string(n->body));
-	return v;
+	if ((text = jsonio_text(v, &len)) == NULL) {
+		json_object_put(v);
+		goto oom;
+	}
+	rc = jbuf_raw(b, text, len);
+	json_object_put(v);
+	return rc;
+oom:
+	b->over = 1;
+	return -1;
 }
 
-struct json_object *
-pj_note_json(const struct note *n, const char *zone)
+static int
+pj_data_write(struct jbuf *b, const struct note *n)
 {
-	struct json_object	*o, *links, *self;
-	char			 id[UUID_STR_LEN], buf[64], href[64];
-	int64_t			 read_at;
+	const char	*p = n->payload;
+	size_t		 len = p != NULL ? strlen(p) : 0;
+	int		 title = n->subject != NULL && n->subject[0] != '\0';
+	int		 body = n->body != NULL && n->body[0] != '\0';
 
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
+	/* Copied when canonical and surely without the keys added. */
+	if (len < 2 || p[0] != '{' || !jsonio_canonical(p, len, 64) ||
+	    (title && strstr(p, "\"title\":") != NULL) ||
+	    (body && strstr(p, "\"body\":") != NULL))
+		return pj_data_parsed(b, n);
+	jbuf_raw(b, p, len - 1);
+	if (title) {
+		jbuf_lit(b, len > 2 ? ",\"title\":" : "\"title\":");
+		jbuf_str(b, n->subject);
+	}
+	if (body) {
+		jbuf_lit(b, len > 2 || title ? ",\"body\":" : "\"body\":");
+		jbuf_str(b, n->body);
+	}
+	return jbuf_lit(b, "}");
+}
+
+int
+pj_note_write(struct jbuf *b, const struct note *n, const char *zone)
+{
+	char	id[UUID_STR_LEN], when[64];
+
 	util_uuid_format(n->id, 0, id);
-	json_object_object_add(o, "id", json_object_new_string(id));
-	json_object_object_add(o, "type", json_object_new_string(n->type));
-	json_object_object_add(o, "data", pj_data(n));
+	jbuf_lit_str(b, "{\"id\":", id);
+	jbuf_lit_str(b, ",\"type\":", n->type);
+	jbuf_lit(b, ",\"data\":");
+	pj_data_write(b, n);
 	/* A row read before seen_at was kept: its update is the read. */
-	read_at = n->seen ? (n->seen_at != 0 ? n->seen_at : n->updated) : 0;
 	if (n->seen) {
-		pj_time_utc_us(read_at, buf, sizeof(buf));
-		json_object_object_add(o, "read_at",
-		    json_object_new_string(buf));
+		pj_time_utc_us(n->seen_at != 0 ? n->seen_at : n->updated, when,
+		    sizeof(when));
+		jbuf_lit_str(b, ",\"read_at\":", when);
 	} else
-		json_object_object_add(o, "read_at", NULL);
-	pj_time_local(n->created, zone, buf, sizeof(buf));
-	json_object_object_add(o, "created_at", json_object_new_string(buf));
-	pj_time_local(n->updated, zone, buf, sizeof(buf));
-	json_object_object_add(o, "updated_at", json_object_new_string(buf));
-	links = json_object_new_array();
-	self = json_object_new_object();
-	snprintf(href, sizeof(href), "/api/v0/notifications/%s", id);
-	json_object_object_add(self, "href", json_object_new_string(href));
-	json_object_object_add(self, "rel", json_object_new_string("self"));
-	json_object_object_add(self, "type", json_object_new_string("GET"));
-	json_object_array_add(links, self);
-	json_object_object_add(o, "_links", links);
-	return o;
+		jbuf_lit(b, ",\"read_at\":null");
+	pj_time_local(n->created, zone, when, sizeof(when));
+	jbuf_lit_str(b, ",\"created_at\":", when);
+	pj_time_local(n->updated, zone, when, sizeof(when));
+	jbuf_lit_str(b, ",\"updated_at\":", when);
+	/* The id needs no escaping: the link is written as it is. */
+	jbuf_lit(b, ",\"_links\":[{\"href\":\"/api/v0/notifications/");
+	jbuf_lit(b, id);
+	return jbuf_lit(b, "\",\"rel\":\"self\",\"type\":\"GET\"}]}");
 }
