@@ -193,9 +193,12 @@ ok wait_until($W, sub { @{ sys_frames() } >= 2 }),
     '/events has both as they became active';
 is_deeply [map { $_->{json} } @{ sys_frames() }], [$now, $later],
     '/events: the same objects';
-my @other = grep { $_->{event} eq 'system_message' &&
-    $_->{json}{message} ne 'during' } @{ $ev2->{events} };
-is_deeply [map { $_->{json} } @other], [$now, $later],
+# The other push process polls on its own clock: wait for it too.
+sub other_frames () { [grep { $_->{event} eq 'system_message' &&
+    $_->{json}{message} ne 'during' } @{ $ev2->{events} }] }
+ok wait_until($W, sub { @{ other_frames() } >= 2 }),
+    'the other host has both too';
+is_deeply [map { $_->{json} } @{ other_frames() }], [$now, $later],
     'the other host frames them for its own streams, another user';
 Herald::Push::settle(3);
 is scalar @{ sys_msgs() }, 2, 'each published once by two dispatchers';
@@ -238,7 +241,10 @@ for my $log (map { $s->dir . "/$_.log" } qw(dispatch dispatch2)) {
 	    "the broker passwords are never logged ($log)";
 }
 
-is scalar(grep { $_->{event} eq 'system_message' } @{ $ev2->{events} }), 3,
+sub other_all () { [grep { $_->{event} eq 'system_message' }
+    @{ $ev2->{events} }] }
+wait_until($W, sub { @{ other_all() } >= 3 });
+is scalar @{ other_all() }, 3,
     'the other host framed each once too (the outage\'s with them)';
 Herald::Push::close_stream($_) for $ev, $ev2;
 $mq->stop;
