@@ -9,6 +9,33 @@
 #include "jsonio.h"
 #include "util.h"
 
+/*
+ * json-c's strict mode still reads NaN, Infinity, -Infinity, "1." and
+ * "1.e5", and writes them back so: not JSON (and MariaDB's JSON_VALID
+ * keeps "1.").  In text json-c has read, outside the strings only such a
+ * number has an 'N' or an 'I', or a '.' without a digit after it.
+ */
+static int
+jsonio_numbers_ok(const char *s, size_t len)
+{
+	size_t	i;
+	int	in = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in = 0;
+		} else if (s[i] == '"')
+			in = 1;
+		else if (s[i] == 'N' || s[i] == 'I' || (s[i] == '.' &&
+		    (i + 1 == len || s[i + 1] < '0' || s[i + 1] > '9')))
+			return 0;
+	}
+	return 1;
+}
+
 enum jsonio_rc
 jsonio_parse(const char *text, size_t len, int depth, struct json_object **out)
 {
@@ -40,6 +67,8 @@ jsonio_parse(const char *text, size_t len, int depth, struct json_object **out)
 			if (strchr(" \t\r\n", text[i]) == NULL)
 				e = json_tokener_error_parse_unexpected;
 	}
+	if (e == json_tokener_success && !jsonio_numbers_ok(text, len))
+		e = json_tokener_error_parse_number;
 	json_tokener_free(tok);
 	if (e != json_tokener_success) {
 		json_object_put(doc);

@@ -85,6 +85,19 @@ main(void)
 	is_int(jsonio_get_str(o, "a", &s), -1, "... but is refused as a string");
 	json_object_put(o);
 
+	/* json-c's strict mode takes these and writes them back: not JSON. */
+	is_int(parse("[NaN]", 8, &o), JSONIO_SYNTAX, "NaN refused");
+	is_int(parse("{\"a\":-Infinity}", 8, &o), JSONIO_SYNTAX,
+	    "-Infinity refused");
+	is_int(parse("[1.]", 8, &o), JSONIO_SYNTAX, "1. refused");
+	is_int(parse("[1.e5]", 8, &o), JSONIO_SYNTAX, "1.e5 refused");
+	is_int(parse("[1.5,-0.0,1e400,1E+5]", 8, &o), JSONIO_OK,
+	    "fractions and exponents parse");
+	json_object_put(o);
+	is_int(parse("[\"NaN\\\" 1. Infinity\"]", 8, &o), JSONIO_OK,
+	    "... and such text in a string");
+	json_object_put(o);
+
 	canonical("{}", 1, "empty object");
 	canonical("[]", 1, "empty array");
 	canonical("{\"a\":[1,-2,0,true,false,null,\"x/y\"],\"\":{}}", 1,
@@ -123,5 +136,6 @@ main(void)
 	stored("{\"a\":1}", '[', "[]", "not an array: the default");
 	stored("[1,", '[', "[]", "not JSON: the default");
 	stored(NULL, '[', "[]", "none: the default");
+	stored("[1.]", '[', "[]", "1. (JSON_VALID takes it): the default");
 	return done_testing();
 }
