@@ -130,6 +130,13 @@ import_written(const struct ctx *c, struct import_row *r, enum store_rc rc,
 	case STORE_CONFLICT:
 	case STORE_NOTFOUND:
 	case STORE_INVALID:
+		/*
+		 * A refusal that cost the connection (a packet too large)
+		 * lost the batch's transaction: what follows would be
+		 * written without it, and the batch's checkpoint with it.
+		 */
+		if (!store_in_tx(c->st))
+			return model_store_err(STORE_UNAVAILABLE, e);
 		import_skip(r, rc == STORE_INVALID ?
 		    "the database refused its values" : refused);
 		if ((frc = store_import_forget(c->st, &k)) != STORE_OK)
