@@ -415,4 +415,26 @@ is $s->sql_value("SELECT CONCAT($note3, ' ', $dig3)"), '1 1',
 is $s->sql_value("SELECT seen FROM notifications WHERE id = UNHEX('"
     . (uid(205) =~ s/-//gr) . "')"), 1, 'packet: and the change';
 
+# A batch's statements are kept to the server's max_allowed_packet: 200
+# rows of 2 KB each under 128 KiB are imported, as they were one a
+# statement.
+$pg->psql('packet', <<'SQL');
+SELECT setval('notifications_id_seq', 100);
+INSERT INTO notifications (uuid, type, user_id, subject, seen, deleted,
+    date_created, message)
+SELECT md5('pk' || i)::uuid, 'data', 1, 'm' || i, false, false,
+    '2021-01-01'::timestamp + i * interval '1 second',
+    json_build_object('type', 'data', 'subject', 'm' || i, 'payload',
+    json_build_object('i', i), 'message', json_build_object('id',
+    upper(md5('pk' || i)::uuid::text), 'text', repeat('y', 2000)))::text
+FROM generate_series(1, 200) i;
+SQL
+$s->sql('SET GLOBAL max_allowed_packet = 131072');
+($rc, $out) = import_run('packet-rows', '--from', $PKT, '--tenant', 'pk');
+$s->sql("SET GLOBAL max_allowed_packet = $packet");
+is $rc, 0, 'packet: 200 rows of 2 KB under a 128 KiB max_allowed_packet'
+    or diag $out;
+is $s->sql_value("SELECT COUNT(*) FROM notifications WHERE tenant = 'pk'"),
+    203, 'packet: all of them';
+
 done_testing;
