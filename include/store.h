@@ -824,6 +824,9 @@ enum store_rc	 store_delivery_import(struct store *, const char *tenant,
  */
 #define STORE_IMPORT_ROWS	100
 
+/* The largest statement the server takes (max_allowed_packet), bytes. */
+enum store_rc	 store_packet_max(struct store *, long long *bytes);
+
 /* The digests recorded for keys[0..n-1] of k->tbl: found[i], digests[i]. */
 enum store_rc	 store_import_digests(struct store *,
 		    const struct import_key *, const char *const *keys,

@@ -130,6 +130,13 @@ import_written(const struct ctx *c, struct import_row *r, enum store_rc rc,
 	case STORE_CONFLICT:
 	case STORE_NOTFOUND:
 	case STORE_INVALID:
+		/*
+		 * A refusal that cost the connection (a packet too large)
+		 * lost the batch's transaction: what follows would be
+		 * written without it, and the batch's checkpoint with it.
+		 */
+		if (!store_in_tx(c->st))
+			return model_store_err(STORE_UNAVAILABLE, e);
 		import_skip(r, rc == STORE_INVALID ?
 		    "the database refused its values" : refused);
 		if ((frc = store_import_forget(c->st, &k)) != STORE_OK)
@@ -497,8 +504,8 @@ model_import_sent_email(const struct ctx *c, struct import_row *r,
 
 /* --- a batch of notifications: a few statements for many rows ---------- */
 
-/* About what one multi-row statement's values may weigh, well under any
- * max_allowed_packet (a larger row goes alone, as before). */
+/* About what one multi-row statement's values may weigh, at most half
+ * the server's max_allowed_packet (a larger row goes alone, as before). */
 #define IMPORT_STMT_BYTES	(512 * 1024)
 
 struct import_q {
@@ -519,6 +526,7 @@ struct import_batch {
 	struct import_q	**q;		/* in the source's order */
 	struct import_q	**sel;		/* some of q, in order */
 	size_t		  n, cap;
+	size_t		  stmt_bytes;	/* see import_flush_new; 0: not asked */
 };
 
 /* The texts of a note, copied into the batch. */
@@ -873,22 +881,33 @@ import_flush_targets(const struct ctx *c, struct import_q **sel, size_t n,
 }
 
 /*
- * New rows sel[0..n-1] with their recipients' ids: plain multi-row
+ * New rows b->sel[0..n-1] with their recipients' ids: plain multi-row
  * inserts.  A statement the database refuses (an id there already, a
  * value it will not keep) changed nothing: its rows go one at a time.
+ * One the server cannot take costs the connection, and the batch: the
+ * rows a statement carries are kept to what max_allowed_packet allows.
  */
 static int
-import_flush_new(const struct ctx *c, struct import_q **sel, size_t n,
+import_flush_new(const struct ctx *c, struct import_batch *b, size_t n,
     struct herr *e)
 {
 	struct note_import_row	 rows[STORE_IMPORT_ROWS];
+	struct import_q		**sel = b->sel;
 	size_t			 at, k, i, bytes;
+	long long		 max = 0;
 
+	if (b->stmt_bytes == 0) {
+		if (model_store_err(store_packet_max(c->st, &max), e) != 0)
+			return -1;
+		/* Half: a row's weight is an estimate. */
+		b->stmt_bytes = max / 2 > 0 && max / 2 < IMPORT_STMT_BYTES ?
+		    (size_t)(max / 2) : IMPORT_STMT_BYTES;
+	}
 	for (at = 0; at < n; at += k) {
 		enum store_rc	rc;
 
 		for (k = 0, bytes = 0; at + k < n && k < STORE_IMPORT_ROWS &&
-		    (k == 0 || bytes + sel[at + k]->bytes <= IMPORT_STMT_BYTES);
+		    (k == 0 || bytes + sel[at + k]->bytes <= b->stmt_bytes);
 		    k++)
 			bytes += sel[at + k]->bytes;
 		k = import_chunk(k);
@@ -938,7 +957,7 @@ import_flush_notes(const struct ctx *c, struct import_batch *b,
 			b->sel[run++] = q;
 			continue;
 		}
-		if (run > 0 && import_flush_new(c, b->sel, run, e) != 0)
+		if (run > 0 && import_flush_new(c, b, run, e) != 0)
 			return -1;
 		run = 0;
 		if (q != NULL && import_flush_one(c, q, e) != 0)

@@ -447,6 +447,13 @@ store_delivery_import(struct store *st, const char *tenant,
 
 #define IMPORT_SQL_MAX	16384
 
+enum store_rc
+store_packet_max(struct store *st, long long *bytes)
+{
+	return db_select_i64(st, "SELECT @@max_allowed_packet", NULL, 0, bytes,
+	    1);
+}
+
 /*
  * "head", n copies of "tuple" joined by ", ", then "tail": a statement
  * over n rows, from constant fragments only.  -1 when it does not fit.

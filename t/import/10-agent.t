@@ -379,4 +379,62 @@ my $ids_p = $pg->psql('big', "SELECT string_agg(replace(uuid::text, '-', ''), "
     . "'' ORDER BY replace(uuid::text, '-', '')) FROM notifications");
 ok $ids_h eq $ids_p, 'resume: exactly the source ids, none twice';
 
+# --- a row the database refuses with its connection ---------------------------
+# A changed row larger than the server's max_allowed_packet costs the
+# connection, and with it the batch's transaction: the new row written
+# before it in the same batch is gone.  The run must stop there, not go on
+# in autocommit and record that row's digest with the checkpoint.
+$pg->createdb('packet');
+$pg->psql('packet', "$FindBin::Bin/agent-schema.sql", file => 1);
+$pg->psql('packet', "INSERT INTO users (id, username) VALUES (1, 'pat');\n"
+    . note_sql({ id => 1, user => 1, type => 'data', subject => 'p one',
+    ts => $T0 + 1000, uuid => uid(201) })
+    . note_sql({ id => 5, user => 1, type => 'data', subject => 'p big',
+    ts => $T0 + 5000, uuid => uid(205), text => 'x' x 60000 }));
+my $PKT = $pg->url('packet');
+($rc, $out) = import_run('packet-first', '--from', $PKT, '--tenant', 'pk');
+is $rc, 0, 'packet: the first import' or diag $out;
+$pg->psql('packet', note_sql({ id => 3, user => 1, type => 'data',
+    subject => 'p new', ts => $T0 + 3000, uuid => uid(203) })
+    . 'UPDATE notifications SET seen = true WHERE id = 5');
+my $packet = $s->sql_value('SELECT @@global.max_allowed_packet');
+$s->sql('SET GLOBAL max_allowed_packet = 16384');
+($rc, $out) = import_run('packet-small', '--from', $PKT, '--tenant', 'pk');
+$s->sql("SET GLOBAL max_allowed_packet = $packet");
+my $note3 = "(SELECT COUNT(*) FROM notifications WHERE id = UNHEX('"
+    . (uid(203) =~ s/-//gr) . "'))";
+my $dig3 = "(SELECT COUNT(*) FROM import_rows WHERE tenant = 'pk' AND "
+    . "tbl = 'notifications' AND src_key = '3')";
+is $s->sql_value("SELECT CONCAT($note3, ' ', $dig3)"), '0 0',
+    'packet: the lost batch left neither the new row nor its digest'
+    or diag $out;
+is $rc, 1, 'packet: the run stops' or diag $out;
+($rc, $out) = import_run('packet-again', '--from', $PKT, '--tenant', 'pk');
+is $s->sql_value("SELECT CONCAT($note3, ' ', $dig3)"), '1 1',
+    'packet: the next run imports the new row' or diag $out;
+is $s->sql_value("SELECT seen FROM notifications WHERE id = UNHEX('"
+    . (uid(205) =~ s/-//gr) . "')"), 1, 'packet: and the change';
+
+# A batch's statements are kept to the server's max_allowed_packet: 200
+# rows of 2 KB each under 128 KiB are imported, as they were one a
+# statement.
+$pg->psql('packet', <<'SQL');
+SELECT setval('notifications_id_seq', 100);
+INSERT INTO notifications (uuid, type, user_id, subject, seen, deleted,
+    date_created, message)
+SELECT md5('pk' || i)::uuid, 'data', 1, 'm' || i, false, false,
+    '2021-01-01'::timestamp + i * interval '1 second',
+    json_build_object('type', 'data', 'subject', 'm' || i, 'payload',
+    json_build_object('i', i), 'message', json_build_object('id',
+    upper(md5('pk' || i)::uuid::text), 'text', repeat('y', 2000)))::text
+FROM generate_series(1, 200) i;
+SQL
+$s->sql('SET GLOBAL max_allowed_packet = 131072');
+($rc, $out) = import_run('packet-rows', '--from', $PKT, '--tenant', 'pk');
+$s->sql("SET GLOBAL max_allowed_packet = $packet");
+is $rc, 0, 'packet: 200 rows of 2 KB under a 128 KiB max_allowed_packet'
+    or diag $out;
+is $s->sql_value("SELECT COUNT(*) FROM notifications WHERE tenant = 'pk'"),
+    203, 'packet: all of them';
+
 done_testing;
