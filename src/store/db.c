@@ -48,6 +48,7 @@ struct store {
 	size_t			 ncached;
 	int			 in_tx;		/* depth of store_begin() */
 	int			 tx_failed;	/* an inner level rolled back */
+	int			 tx_lost;	/* it went with the connection */
 	int			 used;		/* statements run this request */
 	int			 maybe_applied;	/* see db_maybe_applied() */
 	int			 retry;		/* a STORE_RETRY since reset */
@@ -92,6 +93,11 @@ db_cache_clear(struct store *st)
 	st->ncached = 0;
 }
 
+/*
+ * Drop the connection.  An open transaction went with it: until its
+ * levels are rolled back (or "committed", which fails), no statement
+ * may reconnect, or the rest of it would run in autocommit.
+ */
 static void
 db_disconnect(struct store *st)
 {
@@ -99,7 +105,8 @@ db_disconnect(struct store *st)
 	if (st->conn != NULL)
 		mysql_close(st->conn);
 	st->conn = NULL;
-	st->in_tx = 0;
+	if (st->in_tx > 0)
+		st->tx_lost = 1;
 	st->tx_failed = 0;
 }
 
@@ -217,6 +224,8 @@ db_connect(struct store *st)
 
 	if (st->conn != NULL)
 		return STORE_OK;
+	if (st->tx_lost)
+		return STORE_UNAVAILABLE;
 	/*
 	 * While the server is down, answer 503 at once between attempts;
 	 * a request after the pause tries again.
@@ -280,6 +289,10 @@ void
 store_request_begin(struct store *st)
 {
 	st->used = 0;
+	if (st->tx_lost) {
+		st->in_tx = 0;
+		st->tx_lost = 0;
+	}
 }
 
 void
@@ -833,6 +846,14 @@ store_commit(struct store *st)
 	enum store_rc	rc;
 
 	st->maybe_applied = 0;
+	if (st->tx_lost) {
+		/* Never sent: nothing of it was applied. */
+		if (--st->in_tx <= 0) {
+			st->in_tx = 0;
+			st->tx_lost = 0;
+		}
+		return STORE_UNAVAILABLE;
+	}
 	if (st->conn == NULL)
 		return STORE_UNAVAILABLE;
 	if (st->in_tx > 1) {
@@ -867,6 +888,7 @@ store_rollback(struct store *st)
 	}
 	st->in_tx = 0;
 	st->tx_failed = 0;
+	st->tx_lost = 0;
 	if (st->conn != NULL && mysql_rollback(st->conn) != 0)
 		db_fail(st, mysql_errno(st->conn), mysql_error(st->conn),
 		    "rollback");

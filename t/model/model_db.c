@@ -345,6 +345,78 @@ test_email_policy(void)
 	cfg.email_enabled = 0;
 }
 
+/* Kill every other connection of our database user (the store's). */
+static int
+kill_store_connections(void)
+{
+	MYSQL		*m;
+	MYSQL_RES	*res;
+	MYSQL_ROW	 row;
+	char		 q[64];
+	int		 n = 0;
+
+	if ((m = mysql_init(NULL)) == NULL || mysql_real_connect(m,
+	    cfg.db_socket[0] ? NULL : cfg.db_host, cfg.db_user,
+	    cfg.db_password, cfg.db_name, cfg.db_port,
+	    cfg.db_socket[0] ? cfg.db_socket : NULL, 0) == NULL)
+		return -1;
+	if (mysql_query(m, "SELECT id FROM information_schema.processlist "
+	    "WHERE user = CURRENT_USER() OR user = SUBSTRING_INDEX("
+	    "CURRENT_USER(), '@', 1)") == 0 &&
+	    (res = mysql_store_result(m)) != NULL) {
+		while ((row = mysql_fetch_row(res)) != NULL) {
+			if (strtoull(row[0], NULL, 10) == mysql_thread_id(m))
+				continue;
+			snprintf(q, sizeof(q), "KILL CONNECTION %s", row[0]);
+			if (mysql_query(m, q) == 0)
+				n++;
+		}
+		mysql_free_result(res);
+	}
+	mysql_close(m);
+	return n;
+}
+
+static int
+user_seen(const struct user_row *u, void *arg)
+{
+	(void)u;
+	*(int *)arg = 1;
+	return 1;
+}
+
+/*
+ * A transaction whose connection is lost half-way: what follows in it
+ * must fail, not run on a new connection in autocommit, and nothing of
+ * it stays; once rolled back, the store works again.
+ */
+static void
+test_lost_transaction(void)
+{
+	int	found = 0;
+
+	store_request_begin(st);
+	is_int(store_begin(st), STORE_OK, "a transaction");
+	is_int(store_user_ensure(st, TENANT, "lost_a", util_now_ms()),
+	    STORE_OK, "a write in it");
+	ok(kill_store_connections() >= 1, "its connection killed");
+	ok(store_user_ensure(st, TENANT, "lost_b", util_now_ms()) !=
+	    STORE_OK, "the next write in it fails");
+	is_int(store_user_ensure(st, TENANT, "lost_c", util_now_ms()),
+	    STORE_UNAVAILABLE, "... and so does the one after (no reconnect)");
+	is_int(store_commit(st), STORE_UNAVAILABLE, "the commit fails");
+	store_request_end(st);
+	store_request_begin(st);
+	is_int(store_user_get(st, TENANT, NULL, "lost_a", user_seen, &found),
+	    STORE_NOTFOUND, "the next request: the first write is not kept");
+	found = 0;
+	(void)store_user_get(st, TENANT, NULL, "lost_c", user_seen, &found);
+	ok(!found, "... nor a later one");
+	is_int(store_user_ensure(st, TENANT, "lost_d", util_now_ms()),
+	    STORE_OK, "... and writes work again");
+	store_request_end(st);
+}
+
 int
 main(void)
 {
@@ -364,6 +436,7 @@ main(void)
 	test_read_counts_delete();
 	test_idempotency_and_templates();
 	test_email_policy();
+	test_lost_transaction();
 	store_free(st);
 	mysql_library_end();
 	cfg_clear(&cfg);
