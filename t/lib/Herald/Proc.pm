@@ -79,7 +79,31 @@ sub tail ($file, $n = 40) {
 	return "---- tail of $file ----\n" . join("\n", @l) . "\n----\n";
 }
 
+# A port nothing listens on, picked outside the kernel's ephemeral range:
+# one the kernel chose (a bind to port 0) it may hand to an outgoing
+# connection before the server started here binds it -- a Galera node's
+# IST listener lost its port so, to the node's own connections.
+my %GIVEN;
 sub free_port {
+	my ($lo, $hi) = (10000, 32767);
+	if (open(my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range')) {
+		my ($a, $b) = split ' ', (<$fh> // '');
+		if ($a && $a - 1 < $hi) {
+			($lo, $hi) = $a - 1 >= 11000 ? (10000, $a - 1)
+			    : ($b && $b < 64535 ? ($b + 1, 65535) : (0, 0));
+		}
+	}
+	for (1 .. ($hi > $lo ? 500 : 0)) {
+		my $port = $lo + int(rand($hi - $lo + 1));
+		next if $GIVEN{$port};
+		my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+		    LocalPort => $port, Proto => 'tcp', Listen => 1,
+		    ReuseAddr => 1) or next;
+		close($sock);
+		$GIVEN{$port} = 1;
+		return $port;
+	}
+	# No range outside the ephemeral one: let the kernel choose.
 	my $sock = IO::Socket::INET->new(
 		LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
 		Listen => 1, ReuseAddr => 1)
