@@ -702,6 +702,16 @@ db_ints_row(const struct sqlrow *r, void *arg)
 	return 1;
 }
 
+void
+db_bind_ids(struct sqlv *v, const unsigned char (*ids)[16], size_t n,
+    size_t slots)
+{
+	size_t	i;
+
+	for (i = 0; i < slots; i++)
+		v[i] = SQL_BIN(ids[i < n ? i : n - 1], 16);
+}
+
 enum store_rc
 db_select_i64(struct store *st, const char *sql,
     const struct sqlv *v, size_t n, long long *out, size_t nout)

@@ -44,6 +44,13 @@ enum store_rc	 db_exec(struct store *, const char *sql,
 		    const struct sqlv *, size_t, unsigned long long *affected);
 enum store_rc	 db_select(struct store *, const char *sql,
 		    const struct sqlv *, size_t, row_cb, void *);
+/*
+ * Bind ids[0..n) to "slots" parameters of an IN list, the unused ones
+ * repeating the last id: one statement text, prepared once, for any n
+ * from 1 to slots (a repeated id matches nothing twice).
+ */
+void		 db_bind_ids(struct sqlv *v, const unsigned char (*ids)[16],
+		    size_t n, size_t slots);
 /* A one-row, one-or-more integer column SELECT; zeroes when no row. */
 enum store_rc	 db_select_i64(struct store *, const char *sql,
 		    const struct sqlv *, size_t, long long *out, size_t nout);

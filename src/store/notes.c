@@ -574,10 +574,8 @@ note_by_ids(struct store *st, const char *sql, const struct sqlv *fixed,
 		return rc;
 	memcpy(args, fixed, nfixed * sizeof(*fixed));
 	for (i = 0; i < n && rc == STORE_OK; i += IDS_CHUNK) {
-		/* Pad a short chunk by repeating its last id. */
-		for (k = 0; k < IDS_CHUNK; k++)
-			args[nfixed + k] = SQL_BIN(ids[i + k < n ? i + k :
-			    n - 1], 16);
+		k = n - i < IDS_CHUNK ? n - i : IDS_CHUNK;
+		db_bind_ids(args + nfixed, ids + i, k, IDS_CHUNK);
 		rc = db_exec(st, sql, args, nfixed + IDS_CHUNK, NULL);
 	}
 	if (!tx)

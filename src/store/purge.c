@@ -151,8 +151,7 @@ purge_chunk(struct store *st, const char *sql, const unsigned char (*ids)[16],
 	struct sqlv	v[PURGE_CHUNK + 4];
 	size_t		i;
 
-	for (i = 0; i < PURGE_CHUNK; i++)
-		v[i] = SQL_BIN(ids[(int)i < n ? (int)i : n - 1], 16);
+	db_bind_ids(v, ids, (size_t)n, PURGE_CHUNK);
 	for (i = 0; i < ntail; i++)
 		v[PURGE_CHUNK + i] = tail[i];
 	return db_exec(st, sql, v, PURGE_CHUNK + ntail, aff);

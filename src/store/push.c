@@ -112,12 +112,9 @@ store_counts_by_id(struct store *st, const unsigned char user[16],
 static int
 ids_bind(struct sqlv *v, const unsigned char (*ids)[16], size_t n)
 {
-	size_t	i;
-
 	if (n == 0 || n > STORE_IDS_MAX)
 		return -1;
-	for (i = 0; i < STORE_IDS_MAX; i++)
-		v[i] = SQL_BIN(ids[i < n ? i : n - 1], 16);
+	db_bind_ids(v, ids, n, STORE_IDS_MAX);
 	return 0;
 }
 

@@ -408,8 +408,8 @@ store_sys_mark(struct store *st, const char *tenant, const char *user,
 		goto fail;
 	h = mark_head(v, tenant, user, to, now);
 	for (i = 0; i < n; i += IDS_CHUNK) {
-		for (k = 0; k < IDS_CHUNK; k++)
-			v[h + k] = SQL_BIN(ids[i + k < n ? i + k : n - 1], 16);
+		k = n - i < IDS_CHUNK ? n - i : IDS_CHUNK;
+		db_bind_ids(v + h, ids + i, k, IDS_CHUNK);
 		if ((rc = db_exec(st,
 		    sql_mark_ids[dis], v, h + IDS_CHUNK, NULL)) != STORE_OK)
 			goto fail;
