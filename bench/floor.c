@@ -27,6 +27,15 @@
  *                bearer token's row, the page (N + 1 rows) with counters
  *   .../same/v1count?user=U           GET /v1/users/U/notifications/count
  *
+ * and per write scenario (the body parsed with json-c, as a real handler
+ * must, and the same statement with the same binds):
+ *
+ *   .../same/notification             POST /notification: Herald's
+ *                INSERT ... SELECT from the recipient's users row (a
+ *                time-ordered v7 id, as Herald's), then {"success", "id"}
+ *   .../same/seen?user=U              POST /seen: the UPDATE over the ids
+ *                (32 slots, the last id repeated), then the unseen count
+ *
  * and for the other dialects (one JSON shape of every note column):
  *
  *   .../same/folio-count              FOLIO _self?query=seen=false&limit=0
@@ -55,6 +64,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <json.h>
 #include <mysql.h>
 #include <openssl/evp.h>
 
@@ -315,7 +325,7 @@ do_insert(FCGX_Stream *in, FCGX_Stream *out)
     "WHERE v.tenant = ? AND v.username = ?"
 
 enum q_id { Q_PAGE, Q_UNSEEN, Q_COUNTS, Q_SYS, Q_OVERVIEW, Q_TOKEN,
-    Q_USER, Q_V1PAGE, Q_UNION,
+    Q_USER, Q_V1PAGE, Q_UNION, Q_NOTE_INSERT, Q_MARK_SEEN,
     /* The other dialects (issues I, J, K): their own block below. */
     Q_FCOUNT, Q_FTEXT, Q_FTEXTN, Q_UNREAD, Q_LATEST, Q__MAX };
 
@@ -363,6 +373,17 @@ static const char *const q_sql[Q__MAX] = {
 	    "s.created DESC, s.id LIMIT 1000000)",
 	[Q_USER] = "SELECT id, tenant, username, email, created FROM users "
 	    "WHERE tenant = ? AND username = ?",
+	/* The writes (src/store/notes.c sql_note_insert, sql_mark_ids). */
+	[Q_NOTE_INSERT] = "INSERT INTO notifications (id, tenant, user_id, "
+	    "sender, type, subject, body, body_format, link, icon, actions, "
+	    "targets, template_id, payload, template, lang, email, created, "
+	    "updated, icon_title) SELECT ?, u.tenant, u.id, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM users u WHERE u.tenant = ? "
+	    "AND u.username = ?",
+	[Q_MARK_SEEN] = "UPDATE users u JOIN notifications n ON n.user_id = "
+	    "u.id SET n.seen = 1, n.seen_at = ?, n.updated = ? WHERE u.tenant "
+	    "= ? AND u.username = ? AND n.seen = 0 AND n.id IN (?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_V1PAGE] = NOTE_COLS_SQL("notes_by_time") " ORDER BY n.created DESC, n.id DESC "
 	    "LIMIT ? OFFSET ?",
 	/* --- FOLIO, Coder, the project tool, Enterprise Tester --- */
@@ -1081,6 +1102,232 @@ same_v1count(FCGX_Request *rq, const char *user)
 	reply(rq->out, "200 OK", buf, (size_t)n);
 }
 
+/* --- the same work as Herald's writes ---------------------------------- */
+
+/* Run a statement without a result: affected rows, or -1. */
+static long long
+q_exec(enum q_id q, MYSQL_BIND *p)
+{
+	MYSQL_STMT	*s;
+
+	if (qs[q] == NULL) {
+		if ((s = mysql_stmt_init(db)) == NULL ||
+		    mysql_stmt_prepare(s, q_sql[q], strlen(q_sql[q])) != 0)
+			die("prepare");
+		qs[q] = s;
+	}
+	s = qs[q];
+	if (mysql_stmt_bind_param(s, p) != 0 || mysql_stmt_execute(s) != 0)
+		return -1;
+	return (long long)mysql_stmt_affected_rows(s);
+}
+
+/* The request body as a JSON object (bodies over 64 KiB are refused). */
+static struct json_object *
+body_json(FCGX_Stream *in)
+{
+	static char		 buf[65536];
+	struct json_object	*o;
+	int			 n = 0, k;
+
+	while (n < (int)sizeof(buf) - 1 &&
+	    (k = FCGX_GetStr(buf + n, (int)sizeof(buf) - 1 - n, in)) > 0)
+		n += k;
+	if (n == (int)sizeof(buf) - 1)
+		return NULL;
+	buf[n] = '\0';
+	if ((o = json_tokener_parse(buf)) != NULL &&
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static const char *
+body_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+static void
+uuid_text(const unsigned char id[16], int upper, char out[37])
+{
+	const char	*h = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	int		 i, k = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = h[id[i] >> 4];
+		out[k++] = h[id[i] & 15];
+	}
+	out[k] = '\0';
+}
+
+static int
+uuid_parse(const char *s, unsigned char id[16])
+{
+	int	i, k = 0, hi, lo;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10) {
+			if (s[k++] != '-')
+				return -1;
+		}
+		hi = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' :
+		    (s[k] | 32) >= 'a' && (s[k] | 32) <= 'f' ? (s[k] | 32) - 'a' + 10 : -1;
+		k++;
+		lo = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' :
+		    (s[k] | 32) >= 'a' && (s[k] | 32) <= 'f' ? (s[k] | 32) - 'a' + 10 : -1;
+		k++;
+		if (hi < 0 || lo < 0)
+			return -1;
+		id[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return s[k] == '\0' ? 0 : -1;
+}
+
+static void
+bind_null(MYSQL_BIND *b)
+{
+	b->buffer_type = MYSQL_TYPE_NULL;
+}
+
+static void
+bind_bin(MYSQL_BIND *b, const unsigned char *v, unsigned long *len)
+{
+	*len = 16;
+	b->buffer_type = MYSQL_TYPE_BLOB;
+	b->buffer = (void *)(uintptr_t)v;
+	b->buffer_length = 16;
+	b->length = len;
+}
+
+/* POST /notification {"type", "user", "subject"}: the agent's defaults. */
+static void
+same_notification(FCGX_Request *rq)
+{
+	struct json_object	*o = body_json(rq->in);
+	const char		*type, *user, *subj;
+	MYSQL_BIND		 p[20];
+	unsigned long		 l[20];
+	unsigned char		 id[16];
+	unsigned long long	 r = rnd();
+	long long		 now = now_ms(), fmt = 0, email = 0;
+	char			 buf[128], t[37];
+	int			 i, n;
+
+	if (o == NULL || (type = body_str(o, "type")) == NULL ||
+	    (user = body_str(o, "user")) == NULL ||
+	    (subj = body_str(o, "subject")) == NULL) {
+		if (o != NULL)
+			json_object_put(o);
+		reply(rq->out, "400 Bad Request", "{}", 2);
+		return;
+	}
+	/* A v7 id: the time in ms, the version, random bits. */
+	for (i = 0; i < 6; i++)
+		id[i] = (unsigned char)((unsigned long long)now >> (40 - 8 * i));
+	for (i = 6; i < 16; i++)
+		id[i] = (unsigned char)(r >> (8 * (i - 6)));
+	id[6] = (id[6] & 0x0f) | 0x70;
+	id[8] = (id[8] & 0x3f) | 0x80;
+	memset(p, 0, sizeof(p));
+	bind_bin(&p[0], id, &l[0]);
+	bind_null(&p[1]);			/* sender */
+	bind_str(&p[2], type, &l[2]);
+	bind_str(&p[3], subj, &l[3]);
+	bind_str(&p[4], subj, &l[4]);		/* the body: the subject */
+	bind_i64(&p[5], &fmt);
+	for (i = 6; i <= 10; i++)		/* link .. template_id */
+		bind_null(&p[i]);
+	bind_str(&p[11], "{}", &l[11]);
+	bind_null(&p[12]);
+	bind_null(&p[13]);
+	bind_i64(&p[14], &email);
+	bind_i64(&p[15], &now);
+	bind_i64(&p[16], &now);
+	bind_null(&p[17]);
+	bind_str(&p[18], TENANT, &l[18]);
+	bind_str(&p[19], user, &l[19]);
+	if (q_exec(Q_NOTE_INSERT, p) != 1) {
+		json_object_put(o);
+		fail(rq->out, qs[Q_NOTE_INSERT]);
+		return;
+	}
+	json_object_put(o);
+	uuid_text(id, 1, t);
+	n = snprintf(buf, sizeof(buf), "{\"success\":true,\"id\":\"%s\"}", t);
+	reply(rq->out, "200 OK", buf, (size_t)n);
+}
+
+/* POST /seen?user=U {"uuids": [...]} (at most 32 here). */
+static void
+same_seen(FCGX_Request *rq, const char *user)
+{
+	struct json_object	*o = body_json(rq->in), *a = NULL;
+	unsigned char		 ids[32][16];
+	MYSQL_BIND		 p[36];
+	unsigned long		 l[36];
+	long long		 now = now_ms();
+	size_t			 i, n = 0;
+	char			 buf[128];
+	int			 k;
+
+	if (o == NULL || !json_object_object_get_ex(o, "uuids", &a) ||
+	    !json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) > 32) {
+		if (o != NULL)
+			json_object_put(o);
+		reply(rq->out, "400 Bad Request", "{}", 2);
+		return;
+	}
+	for (i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *v = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    uuid_parse(json_object_get_string(v), ids[n]) != 0) {
+			json_object_put(o);
+			reply(rq->out, "400 Bad Request", "{}", 2);
+			return;
+		}
+		n++;
+	}
+	json_object_put(o);
+	if (n > 0) {
+		memset(p, 0, sizeof(p));
+		bind_i64(&p[0], &now);
+		bind_i64(&p[1], &now);
+		bind_str(&p[2], TENANT, &l[2]);
+		bind_str(&p[3], user, &l[3]);
+		for (i = 0; i < 32; i++)
+			bind_bin(&p[4 + i], ids[i < n ? i : n - 1], &l[4 + i]);
+		if (q_exec(Q_MARK_SEEN, p) < 0) {
+			fail(rq->out, qs[Q_MARK_SEEN]);
+			return;
+		}
+	}
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+		fail(rq->out, qs[Q_COUNTS]);
+		return;
+	}
+	k = snprintf(buf, sizeof(buf), "{\"success\":true,\"count\":%lld}",
+	    atoll(row.v[1]));
+	if (q_next(Q_COUNTS) != 0) {
+		fail(rq->out, qs[Q_COUNTS]);
+		return;
+	}
+	reply(rq->out, "200 OK", buf, (size_t)k);
+}
+
 static long long
 now_ms(void)
 {
@@ -1393,6 +1640,10 @@ do_same(FCGX_Request *rq, const char *what)
 
 	if (do_same_dialect(rq, what, qstr) == 0)
 		return;
+	if (strcmp(what, "notification") == 0) {
+		same_notification(rq);
+		return;
+	}
 	if (qstr == NULL || qparam(qstr, "user", user, sizeof(user)) == NULL) {
 		reply(rq->out, "400 Bad Request", "{}", 2);
 		return;
@@ -1411,6 +1662,8 @@ do_same(FCGX_Request *rq, const char *what)
 		same_v1list(rq, user, limit);
 	else if (strncmp(what, "v1count", 7) == 0)
 		same_v1count(rq, user);
+	else if (strcmp(what, "seen") == 0)
+		same_seen(rq, user);
 	else
 		reply(rq->out, "404 Not Found", "{}", 2);
 }

@@ -41,7 +41,7 @@ function init(args)
 	-- Each thread has its own Lua state: seed each differently.
 	local addr = tostring({}):match("0x(%x+)") or "0"
 	math.randomseed(os.time() + (tonumber(addr, 16) or 0) % 1000003)
-	if mode == "seen" then
+	if mode == "seen" or mode == "same-seen" then
 		local f = assert(io.open(os.getenv("BENCH_SEEN_FILE")),
 		    "BENCH_SEEN_FILE")
 		for line in f:lines() do
@@ -125,9 +125,12 @@ function request()
 		return notification("/notification")
 	elseif mode == "floor-insert" then
 		return notification("/floor/insert")
-	elseif mode == "seen" then
+	elseif mode == "same-notification" then
+		return notification("/floor/same/notification")
+	elseif mode == "seen" or mode == "same-seen" then
 		local s = seen[math.random(1, #seen)]
-		return wrk.format("POST", "/seen?user=" .. s[1], json_hdr, s[2])
+		return wrk.format("POST", (mode == "seen" and "/seen?user=" or
+		    "/floor/same/seen?user=") .. s[1], json_hdr, s[2])
 	elseif mode == "v1list" then
 		return wrk.format("GET", "/v1/users/" .. user() ..
 		    "/notifications?limit=20", auth_hdr)
