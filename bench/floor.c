@@ -579,6 +579,8 @@ q_run(enum q_id q, MYSQL_BIND *p, unsigned int np)
 	if (mysql_stmt_bind_param(s, p) != 0 || mysql_stmt_execute(s) != 0)
 		return -1;
 	row.n = mysql_stmt_field_count(s);
+	if (row.n == 0)		/* a write: no result to bind */
+		return 0;
 	if (row.n > NCOL)
 		return -1;
 	memset(row.b, 0, sizeof(row.b));
@@ -1070,11 +1072,27 @@ fail:
 	fail(rq->out, qs[Q_V1PAGE]);
 }
 
-static void
-same_v1count(FCGX_Request *rq, const char *user)
+/* The user's counters (COUNTS_SQL): 0, or -1 after a failure. */
+static int
+user_counts(const char *user, long long *total, long long *unseen)
 {
 	MYSQL_BIND	p[2];
 	unsigned long	l[2];
+
+	memset(p, 0, sizeof(p));
+	bind_str(&p[0], TENANT, &l[0]);
+	bind_str(&p[1], user, &l[1]);
+	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1)
+		return -1;
+	*total = atoll(row.v[0]);
+	*unseen = atoll(row.v[1]);
+	return q_next(Q_COUNTS) == 0 ? 0 : -1;
+}
+
+static void
+same_v1count(FCGX_Request *rq, const char *user)
+{
+	long long	total, unseen;
 	char		buf[128];
 	int		n;
 
@@ -1086,19 +1104,12 @@ same_v1count(FCGX_Request *rq, const char *user)
 		reply(rq->out, "404 Not Found", "{}", 2);
 		return;
 	}
-	memset(p, 0, sizeof(p));
-	bind_str(&p[0], TENANT, &l[0]);
-	bind_str(&p[1], user, &l[1]);
-	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+	if (user_counts(user, &total, &unseen) != 0) {
 		fail(rq->out, qs[Q_COUNTS]);
 		return;
 	}
 	n = snprintf(buf, sizeof(buf), "{\"total\":%lld,\"unread\":%lld}",
-	    atoll(row.v[0]), atoll(row.v[1]));
-	if (q_next(Q_COUNTS) != 0) {
-		fail(rq->out, qs[Q_COUNTS]);
-		return;
-	}
+	    total, unseen);
 	reply(rq->out, "200 OK", buf, (size_t)n);
 }
 
@@ -1108,18 +1119,8 @@ same_v1count(FCGX_Request *rq, const char *user)
 static long long
 q_exec(enum q_id q, MYSQL_BIND *p)
 {
-	MYSQL_STMT	*s;
-
-	if (qs[q] == NULL) {
-		if ((s = mysql_stmt_init(db)) == NULL ||
-		    mysql_stmt_prepare(s, q_sql[q], strlen(q_sql[q])) != 0)
-			die("prepare");
-		qs[q] = s;
-	}
-	s = qs[q];
-	if (mysql_stmt_bind_param(s, p) != 0 || mysql_stmt_execute(s) != 0)
-		return -1;
-	return (long long)mysql_stmt_affected_rows(s);
+	return q_run(q, p, 0) == 0 ?
+	    (long long)mysql_stmt_affected_rows(qs[q]) : -1;
 }
 
 /* The request body as a JSON object (bodies over 64 KiB are refused). */
@@ -1274,7 +1275,7 @@ same_seen(FCGX_Request *rq, const char *user)
 	unsigned char		 ids[32][16];
 	MYSQL_BIND		 p[36];
 	unsigned long		 l[36];
-	long long		 now = now_ms();
+	long long		 now = now_ms(), total, unseen;
 	size_t			 i, n = 0;
 	char			 buf[128];
 	int			 k;
@@ -1312,19 +1313,12 @@ same_seen(FCGX_Request *rq, const char *user)
 			return;
 		}
 	}
-	memset(p, 0, sizeof(p));
-	bind_str(&p[0], TENANT, &l[0]);
-	bind_str(&p[1], user, &l[1]);
-	if (q_run(Q_COUNTS, p, 2) != 0 || q_next(Q_COUNTS) != 1) {
+	if (user_counts(user, &total, &unseen) != 0) {
 		fail(rq->out, qs[Q_COUNTS]);
 		return;
 	}
 	k = snprintf(buf, sizeof(buf), "{\"success\":true,\"count\":%lld}",
-	    atoll(row.v[1]));
-	if (q_next(Q_COUNTS) != 0) {
-		fail(rq->out, qs[Q_COUNTS]);
-		return;
-	}
+	    unseen);
 	reply(rq->out, "200 OK", buf, (size_t)k);
 }
 
