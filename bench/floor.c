@@ -498,29 +498,78 @@ o_col(int c)
 	o_str(row.v[c], row.len[c], row.null[c]);
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 32);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void
+uuid_text(const unsigned char id[16], int upper, char out[37])
+{
+	const char	*h = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	int		 i, k = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = h[id[i] >> 4];
+		out[k++] = h[id[i] & 15];
+	}
+	out[k] = '\0';
+}
+
+static int
+uuid_parse(const char *s, unsigned char id[16])
+{
+	int	i, k = 0, hi, lo;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10) {
+			if (s[k++] != '-')
+				return -1;
+		}
+		/* Stops at the NUL: never reads past a short string. */
+		if ((hi = hexval(s[k])) < 0 || (lo = hexval(s[k + 1])) < 0)
+			return -1;
+		k += 2;
+		id[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return s[k] == '\0' ? 0 : -1;
+}
+
+static void
+bind_null(MYSQL_BIND *b)
+{
+	b->buffer_type = MYSQL_TYPE_NULL;
+}
+
+static void
+bind_bin(MYSQL_BIND *b, const unsigned char *v, unsigned long *len)
+{
+	*len = 16;
+	b->buffer_type = MYSQL_TYPE_BLOB;
+	b->buffer = (void *)(uintptr_t)v;
+	b->buffer_length = 16;
+	b->length = len;
+}
+
 static void
 o_uuid(int c, int upper)
 {
-	static const char	lo[] = "0123456789abcdef", up[] =
-	    "0123456789ABCDEF";
-	const char		*h = upper ? up : lo;
-	const unsigned char	*u = (const unsigned char *)row.v[c];
-	char			 t[38];
-	int			 i, k = 1;
+	char	t[37];
 
 	if (row.null[c] || row.len[c] != 16) {
 		o_lit("null");
 		return;
 	}
-	t[0] = '"';
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			t[k++] = '-';
-		t[k++] = h[u[i] >> 4];
-		t[k++] = h[u[i] & 15];
-	}
-	t[k++] = '"';
-	o_raw(t, (size_t)k);
+	uuid_text((const unsigned char *)row.v[c], upper, t);
+	o_raw("\"", 1);
+	o_raw(t, 36);
+	o_raw("\"", 1);
 }
 
 static void
@@ -1155,60 +1204,6 @@ body_str(struct json_object *o, const char *key)
 	    json_object_get_string(v) : NULL;
 }
 
-static void
-uuid_text(const unsigned char id[16], int upper, char out[37])
-{
-	const char	*h = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	int		 i, k = 0;
-
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = h[id[i] >> 4];
-		out[k++] = h[id[i] & 15];
-	}
-	out[k] = '\0';
-}
-
-static int
-uuid_parse(const char *s, unsigned char id[16])
-{
-	int	i, k = 0, hi, lo;
-
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10) {
-			if (s[k++] != '-')
-				return -1;
-		}
-		hi = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' :
-		    (s[k] | 32) >= 'a' && (s[k] | 32) <= 'f' ? (s[k] | 32) - 'a' + 10 : -1;
-		k++;
-		lo = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' :
-		    (s[k] | 32) >= 'a' && (s[k] | 32) <= 'f' ? (s[k] | 32) - 'a' + 10 : -1;
-		k++;
-		if (hi < 0 || lo < 0)
-			return -1;
-		id[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return s[k] == '\0' ? 0 : -1;
-}
-
-static void
-bind_null(MYSQL_BIND *b)
-{
-	b->buffer_type = MYSQL_TYPE_NULL;
-}
-
-static void
-bind_bin(MYSQL_BIND *b, const unsigned char *v, unsigned long *len)
-{
-	*len = 16;
-	b->buffer_type = MYSQL_TYPE_BLOB;
-	b->buffer = (void *)(uintptr_t)v;
-	b->buffer_length = 16;
-	b->length = len;
-}
-
 /* POST /notification {"type", "user", "subject"}: the agent's defaults. */
 static void
 same_notification(FCGX_Request *rq)
@@ -1479,31 +1474,20 @@ same_fcount(FCGX_Request *rq)
 {
 	const char	*who = FCGX_GetParam("HTTP_X_OKAPI_USER_ID", rq->envp);
 	unsigned char	 id[16];
-	unsigned long	 l[2], idlen = 16;
+	unsigned long	 l[2];
 	long long	 seen = 0;
 	MYSQL_BIND	 p[3];
 	char		 buf[96];
-	int		 i, n;
+	int		 n;
 
 	/* The header is a UUID: 36 characters, hyphens at 8, 13, 18, 23. */
-	if (who == NULL || strlen(who) != 36) {
+	if (who == NULL || uuid_parse(who, id) != 0) {
 		reply(rq->out, "400 Bad Request", "{}", 2);
 		return;
 	}
-	for (i = 0, n = 0; i < 16; i++, n += 2) {
-		if (who[n] == '-')
-			n++;
-		if (sscanf(who + n, "%2hhx", &id[i]) != 1) {
-			reply(rq->out, "400 Bad Request", "{}", 2);
-			return;
-		}
-	}
 	memset(p, 0, sizeof(p));
 	bind_str(&p[0], "folio", &l[0]);
-	p[1].buffer_type = MYSQL_TYPE_BLOB;
-	p[1].buffer = id;
-	p[1].buffer_length = 16;
-	p[1].length = &idlen;
+	bind_bin(&p[1], id, &l[1]);
 	bind_i64(&p[2], &seen);
 	if (q_run(Q_FCOUNT, p, 3) != 0 || q_next(Q_FCOUNT) != 1) {
 		fail(rq->out, qs[Q_FCOUNT]);
